@@ -1,0 +1,3 @@
+// The package's public API. Only re-exports: each folder's index owns its surface.
+export * from './wire/index.js';
+export * from './server/index.js';

@@ -1,0 +1,447 @@
+import type { Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { RequestParser, WireError, type HeaderList, type MessageSink, type RequestHead, type RequestParserOptions } from '../wire/index.js';
+import { httpDate } from './date-cache.js';
+import { protocolErrorResponse, statusForWireError, wireToHttpError } from './error-status.js';
+import { HttpError } from './http-error.js';
+import { IncomingBody, type BodyFlow } from './incoming-body.js';
+import { ServerRequest, type PeerInfo } from './request.js';
+import type { ResponseChannel } from './response.js';
+import { ServerResponse } from './response.js';
+import { renderHandlerError } from './handler-error.js';
+import type { CloseReason, ConnectionObserver, Handler } from './types.js';
+
+/** Settings are the server options with defaults applied, shared by all connections. */
+export interface Settings {
+  readonly keepAliveTimeout: number;
+  readonly headersTimeout: number;
+  readonly bodyTimeout: number;
+  readonly maxRequestsPerConnection: number;
+  readonly maxBodyBytes: number;
+  readonly serverName: string;
+  readonly parserOptions: RequestParserOptions;
+}
+
+/** ConnectionHost is what a connection needs from its server. */
+export interface ConnectionHost {
+  readonly handler: Handler;
+  readonly settings: Settings;
+  readonly observer: ConnectionObserver | undefined;
+  readonly shuttingDown: boolean;
+  connectionClosed(conn: Connection): void;
+  handlerError(error: unknown, req: ServerRequest): void;
+}
+
+/** Pipelined requests answered ahead of the one being written: past HIGH the parser pauses. */
+const PIPELINE_HIGH = 64;
+const PIPELINE_LOW = 16;
+/** How long a connection we have half-closed may linger for the client's FIN (lingering close). */
+const LINGER_MS = 2000;
+
+/**
+ * Connection runs HTTP/1.1 on one socket: it feeds the parser, starts a handler per request head,
+ * writes responses strictly in request order (RFC 9112 §9.3.2) and decides keep-alive and close.
+ * All writes made while one read is processed are corked into one writev.
+ */
+export class Connection implements MessageSink<RequestHead>, ResponseChannel, BodyFlow {
+  readonly socket: Socket;
+  readonly id: number;
+  private readonly host: ConnectionHost;
+  private parser: RequestParser | undefined;
+  private peerInfo: PeerInfo | undefined;
+  /** Responses not yet fully written, in request order; only queue[0] writes to the socket. */
+  private queue: ServerResponse[] = [];
+  /** The exchange whose request is being parsed (between its head and its end). */
+  private current: ServerResponse | undefined;
+  private requests = 0;
+  /** Unparsed bytes kept while the parser is paused. */
+  private leftover: Buffer | undefined;
+  /** No more requests are read; the socket ends once the queue is written. */
+  private readClosed = false;
+  private bodyHeld = false;
+  private pipelineHeld = false;
+  /** An error response to send once every earlier response is out. */
+  private fatal: string | undefined;
+  private endedAt = 0;
+  private closed = false;
+  private closeReason: CloseReason | undefined;
+  private drainWaiters: Array<{ res: ServerResponse; resolve: () => void; reject: (e: Error) => void }> | undefined;
+  lastActivity: number;
+  private headStart = 0;
+
+  constructor(socket: Socket, id: number, host: ConnectionHost) {
+    this.socket = socket;
+    this.id = id;
+    this.host = host;
+    this.lastActivity = Date.now();
+  }
+
+  get serverName(): string {
+    return this.host.settings.serverName;
+  }
+
+  /** peer returns the socket's addresses, read once (each getter is a system call). */
+  peer(): PeerInfo {
+    if (this.peerInfo === undefined) {
+      const s = this.socket;
+      this.peerInfo = {
+        id: this.id,
+        remoteAddress: s.remoteAddress ?? '',
+        remotePort: s.remotePort ?? 0,
+        localAddress: s.localAddress ?? '',
+        localPort: s.localPort ?? 0,
+        secure: 'encrypted' in s,
+      };
+    }
+    return this.peerInfo;
+  }
+
+  // ---- socket events -------------------------------------------------------------------------
+
+  onSocketData(chunk: Buffer): void {
+    this.lastActivity = Date.now();
+    this.host.observer?.bytesIn?.(this.peer(), chunk, performance.now());
+    if (this.readClosed) return; // lingering close: read and drop
+    if (this.leftover !== undefined) {
+      this.leftover = Buffer.concat([this.leftover, chunk]);
+      return;
+    }
+    this.leftover = chunk;
+    this.socket.cork();
+    this.pump();
+    this.socket.uncork();
+  }
+
+  onSocketEnd(): void {
+    if (this.readClosed) {
+      if (this.endedAt !== 0) this.socket.destroy();
+      return;
+    }
+    this.closeReason ??= 'client-fin';
+    try {
+      this.parser?.finish();
+    } catch (error) {
+      this.protocolError(error);
+      return;
+    }
+    this.readClosed = true;
+    if (this.queue.length === 0) this.endSocket('client-fin');
+  }
+
+  onSocketDrain(): void {
+    this.wakeDrainWaiters();
+  }
+
+  onSocketError(error: Error): void {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (this.closeReason === undefined) this.closeReason = code === 'ECONNRESET' || code === 'EPIPE' ? 'client-reset' : 'server-close';
+  }
+
+  onSocketClose(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.readClosed = true;
+    this.closeReason ??= 'client-reset';
+    const gone = new HttpError(499, 'Client closed the connection', { expose: false });
+    this.current?.request.incomingBody?.fail(gone);
+    const waiters = this.drainWaiters;
+    this.drainWaiters = undefined;
+    if (waiters !== undefined) for (const w of waiters) w.reject(gone);
+    this.host.observer?.close?.(this.peer(), this.closeReason, performance.now());
+    this.host.connectionClosed(this);
+  }
+
+  // ---- parsing -------------------------------------------------------------------------------
+
+  /** pump feeds held bytes to the parser until they are used up or input is held back. */
+  private pump(): void {
+    while (this.leftover !== undefined && !this.readClosed && !this.pipelineHeld) {
+      const chunk = this.leftover;
+      this.leftover = undefined;
+      let parser = this.parser;
+      if (parser === undefined) parser = this.parser = new RequestParser(this, this.host.settings.parserOptions);
+      if (parser.idle) this.headStart = this.lastActivity;
+      if (parser.paused) parser.resume();
+      let used: number;
+      try {
+        used = parser.feed(chunk);
+      } catch (error) {
+        this.protocolError(error);
+        return;
+      }
+      if (used < chunk.length) this.leftover = chunk.subarray(used);
+      if (parser.paused && this.leftover !== undefined && !this.pipelineHeld && !this.readClosed) continue;
+    }
+  }
+
+  onHead(head: RequestHead): void {
+    const count = ++this.requests;
+    const settings = this.host.settings;
+    const incoming = head.framing.kind === 'none' ? undefined : new IncomingBody(this.bodyFlowFor(head));
+    const req = new ServerRequest(head, this.peer(), count, incoming, settings.maxBodyBytes);
+    const res = new ServerResponse(req, this);
+    if (!head.keepAlive || this.host.shuttingDown || head.method === 'CONNECT') {
+      res.lastOnConnection = true;
+    } else if (count >= settings.maxRequestsPerConnection) {
+      res.lastOnConnection = true;
+      this.closeReason ??= 'max-requests';
+    }
+    this.queue.push(res);
+    this.current = res;
+    if (this.queue.length >= PIPELINE_HIGH) {
+      this.pipelineHeld = true;
+      this.parser!.pause();
+      this.socket.pause();
+    }
+    this.host.observer?.requestHead?.(this.peer(), req, performance.now());
+    this.dispatch(req, res);
+  }
+
+  onBody(chunk: Buffer): void {
+    const res = this.current;
+    if (res === undefined) return;
+    const incoming = res.request.incomingBody!;
+    if (res.finished && !incoming.touched) {
+      incoming.received += chunk.length; // answered without reading: discard, keep the framing
+      return;
+    }
+    incoming.push(chunk);
+  }
+
+  onTrailers(trailers: HeaderList): void {
+    if (this.current !== undefined) this.current.request.trailers = trailers;
+  }
+
+  onEnd(): void {
+    const res = this.current;
+    this.current = undefined;
+    if (res === undefined) return;
+    res.request.incomingBody?.end();
+    if (res.lastOnConnection) {
+      this.readClosed = true;
+      this.parser!.pause();
+    }
+  }
+
+  // ---- handlers ------------------------------------------------------------------------------
+
+  private dispatch(req: ServerRequest, res: ServerResponse): void {
+    const head = req.head;
+    if (head.headers.has('expect') && !head.expectContinue) {
+      res.closeAfter().status(417).end('417 Expectation Failed\n');
+      return;
+    }
+    if (head.targetForm === 'asterisk') {
+      // OPTIONS * asks about the server as a whole (RFC 9110 §9.3.7).
+      res.setHeader('Allow', 'GET, HEAD, POST, PUT, DELETE, PATCH, OPTIONS').end();
+      return;
+    }
+    let result: unknown;
+    try {
+      result = this.host.handler(req, res);
+    } catch (error) {
+      this.handlerFailed(res, error);
+      return;
+    }
+    if (result instanceof Promise) result.then(undefined, (error: unknown) => this.handlerFailed(res, error));
+  }
+
+  private handlerFailed(res: ServerResponse, error: unknown): void {
+    this.host.handlerError(error, res.request);
+    if (this.closed) return;
+    if (!res.headersSent) {
+      renderHandlerError(res, error);
+    } else if (!res.finished) {
+      // The head is out: the only honest signal left is to cut the message short.
+      res.abandon();
+    }
+  }
+
+  private bodyFlowFor(head: RequestHead): BodyFlow {
+    if (!head.expectContinue) return this;
+    let sent = false;
+    return {
+      pauseInput: () => this.pauseInput(),
+      resumeInput: () => this.resumeInput(),
+      bodyWanted: () => {
+        const res = this.current;
+        if (sent || res === undefined || res.headersSent) return;
+        sent = true;
+        this.emit(res, 'HTTP/1.1 100 Continue\r\n\r\n', 'latin1');
+      },
+    };
+  }
+
+  pauseInput(): void {
+    if (this.bodyHeld) return;
+    this.bodyHeld = true;
+    this.socket.pause();
+  }
+
+  resumeInput(): void {
+    if (!this.bodyHeld) return;
+    this.bodyHeld = false;
+    this.socket.resume();
+    if (this.leftover !== undefined) {
+      this.socket.cork();
+      this.pump();
+      this.socket.uncork();
+    }
+  }
+
+  bodyWanted(): void {}
+
+  // ---- output (ResponseChannel) ------------------------------------------------------------------
+
+  emit(res: ServerResponse, data: string | Buffer, encoding: BufferEncoding): boolean {
+    if (this.queue[0] === res) return this.write(data, encoding);
+    (res.pendingOut ??= []).push(data);
+    return false;
+  }
+
+  private write(data: string | Buffer, encoding: BufferEncoding): boolean {
+    const socket = this.socket;
+    if (socket.destroyed) return false;
+    const observer = this.host.observer;
+    if (observer?.bytesOut !== undefined) {
+      const bytes = typeof data === 'string' ? Buffer.from(data, encoding) : data;
+      observer.bytesOut(this.peer(), bytes, performance.now());
+      return socket.write(bytes);
+    }
+    return socket.write(data, encoding);
+  }
+
+  drain(res: ServerResponse): Promise<void> {
+    if (this.closed) return Promise.reject(new HttpError(499, 'Client closed the connection', { expose: false }));
+    if (this.queue[0] === res && !this.socket.writableNeedDrain) return Promise.resolve();
+    return new Promise((resolve, reject) => (this.drainWaiters ??= []).push({ res, resolve, reject }));
+  }
+
+  private wakeDrainWaiters(): void {
+    const waiters = this.drainWaiters;
+    if (waiters === undefined || this.socket.writableNeedDrain) return;
+    const front = this.queue[0];
+    this.drainWaiters = waiters.filter((w) => w.res !== front);
+    for (const w of waiters) if (w.res === front) w.resolve();
+  }
+
+  mustClose(res: ServerResponse): boolean {
+    return res.lastOnConnection || res.closeRequestedByHandler || this.host.shuttingDown;
+  }
+
+  finished(res: ServerResponse, complete: boolean): void {
+    if (!complete) res.willClose = true;
+    this.host.observer?.responseEnd?.(this.peer(), res.request, res, performance.now(), res.bodyBytes);
+    if (this.queue[0] === res) this.advance();
+  }
+
+  /** advance retires finished responses from the front and lets the next one write. */
+  private advance(): void {
+    const queue = this.queue;
+    while (queue.length > 0 && queue[0]!.finished) {
+      const done = queue.shift()!;
+      if (done.willClose) {
+        queue.length = 0; // requests after a closing response are not answered (RFC 9112 §9.6)
+        this.readClosed = true;
+        this.endSocket('server-close');
+        return;
+      }
+      const next = queue[0];
+      if (next?.pendingOut !== undefined) {
+        const out = next.pendingOut;
+        next.pendingOut = undefined;
+        for (const piece of out) this.write(piece, 'latin1');
+      }
+    }
+    if (queue.length === 0) {
+      if (this.fatal !== undefined) {
+        this.write(this.fatal, 'latin1');
+        this.fatal = undefined;
+        this.endSocket(this.closeReason ?? 'protocol-error');
+      } else if (this.readClosed) {
+        this.endSocket(this.closeReason ?? 'server-close');
+      }
+    }
+    if (this.pipelineHeld && queue.length <= PIPELINE_LOW) {
+      this.pipelineHeld = false;
+      if (!this.bodyHeld) this.socket.resume();
+      this.socket.cork();
+      this.pump();
+      this.socket.uncork();
+    }
+    this.wakeDrainWaiters();
+  }
+
+  // ---- errors, timeouts and closing ------------------------------------------------------------
+
+  private protocolError(error: unknown): void {
+    if (!(error instanceof WireError)) throw error;
+    const status = statusForWireError(error);
+    this.closeReason = 'protocol-error';
+    this.host.observer?.protocolError?.(this.peer(), error, status, performance.now());
+    this.readClosed = true;
+    this.leftover = undefined;
+    const res = this.current;
+    if (res !== undefined && !res.finished) {
+      // Mid-body: the handler that owns this exchange answers (its body read rejects with the status).
+      res.request.incomingBody?.fail(wireToHttpError(error));
+      res.closeAfter();
+      return;
+    }
+    this.sendFatal(status, error.code);
+  }
+
+  private sendFatal(status: number, code?: string): void {
+    this.readClosed = true;
+    this.fatal = protocolErrorResponse(status, httpDate(), this.host.settings.serverName, code);
+    if (this.queue.length === 0) this.advance();
+  }
+
+  /** endSocket half-closes after the last response; the client's FIN (or the linger limit) ends it. */
+  endSocket(reason: CloseReason): void {
+    if (this.endedAt !== 0) return;
+    this.closeReason ??= reason;
+    this.endedAt = Date.now();
+    this.readClosed = true;
+    this.socket.end();
+  }
+
+  /** sweep enforces the idle, header and body timeouts; the server calls it for every connection. */
+  sweep(now: number): void {
+    if (this.closed) return;
+    if (this.endedAt !== 0) {
+      if (now - this.endedAt > LINGER_MS) this.socket.destroy();
+      return;
+    }
+    const s = this.host.settings;
+    const res = this.current;
+    if (res !== undefined) {
+      const incoming = res.request.incomingBody;
+      if (incoming !== undefined && !incoming.complete && !this.bodyHeld && now - this.lastActivity > s.bodyTimeout) {
+        this.closeReason = 'body-timeout';
+        this.readClosed = true;
+        incoming.fail(new HttpError(408, 'Request body timed out'));
+        if (res.finished || !incoming.touched) this.sendFatal(408);
+      }
+      return;
+    }
+    if (this.queue.length > 0) return; // a handler is working: its own business
+    if (this.parser !== undefined && !this.parser.idle && !this.readClosed) {
+      if (now - this.headStart > s.headersTimeout) {
+        this.closeReason = 'headers-timeout';
+        this.sendFatal(408);
+      }
+    } else if (now - this.lastActivity > s.keepAliveTimeout) {
+      this.endSocket(this.readClosed ? (this.closeReason ?? 'server-close') : 'idle-timeout');
+    }
+  }
+
+  /** shutdown closes an idle connection now, or after the responses in flight. */
+  shutdown(): void {
+    if (this.queue.length === 0 && this.current === undefined && (this.parser === undefined || this.parser.idle)) {
+      this.endSocket('shutdown');
+    } else {
+      this.closeReason ??= 'shutdown';
+    }
+  }
+}

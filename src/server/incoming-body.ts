@@ -1,0 +1,126 @@
+import { Readable } from 'node:stream';
+import { HttpError } from './http-error.js';
+
+/** BodyFlow lets a body stop and restart the bytes coming from its connection (backpressure). */
+export interface BodyFlow {
+  pauseInput(): void;
+  resumeInput(): void;
+  /** Called once when the handler first asks for the body (sends 100 Continue when expected). */
+  bodyWanted(): void;
+}
+
+/** How much unread body is buffered before the socket is paused. */
+const HIGH_WATER = 64 * 1024;
+
+type BodyState = 'open' | 'ended' | 'failed';
+
+/**
+ * IncomingBody holds a request body between the parser and the handler. Chunks are zero-copy views
+ * from the socket. Until the handler asks for the body they are kept (up to HIGH_WATER, then the socket
+ * pauses), so a handler may await something before reading without losing bytes.
+ */
+export class IncomingBody {
+  private chunks: Buffer[] = [];
+  private buffered = 0;
+  private state: BodyState = 'open';
+  private failure: Error | undefined;
+  private stream: Readable | undefined;
+  private wanted = false;
+  /** Bytes received so far. */
+  received = 0;
+
+  constructor(private readonly flow: BodyFlow) {}
+
+  get complete(): boolean {
+    return this.state !== 'open';
+  }
+
+  /** Whether the handler has asked for the body in any form. */
+  get touched(): boolean {
+    return this.wanted;
+  }
+
+  push(chunk: Buffer): void {
+    this.received += chunk.length;
+    if (this.stream !== undefined) {
+      if (!this.stream.push(chunk)) this.flow.pauseInput();
+      return;
+    }
+    this.chunks.push(chunk);
+    this.buffered += chunk.length;
+    if (this.buffered > HIGH_WATER) this.flow.pauseInput();
+  }
+
+  end(): void {
+    if (this.state !== 'open') return;
+    this.state = 'ended';
+    this.stream?.push(null);
+  }
+
+  fail(error: Error): void {
+    if (this.state !== 'open') return;
+    this.state = 'failed';
+    this.failure = error;
+    this.stream?.destroy(error);
+  }
+
+  /** readable returns the body as a node Readable, created on first call. */
+  readable(): Readable {
+    if (this.stream !== undefined) return this.stream;
+    this.want();
+    const stream = new Readable({
+      read: () => {
+        const pending = this.chunks;
+        if (pending.length > 0) {
+          this.chunks = [];
+          this.buffered = 0;
+          for (const c of pending) stream.push(c);
+        }
+        if (this.state === 'ended') stream.push(null);
+        else if (this.state === 'failed') stream.destroy(this.failure);
+        else this.flow.resumeInput();
+      },
+    });
+    this.stream = stream;
+    return stream;
+  }
+
+  /** collect reads the whole body; more than `limit` bytes rejects with HttpError 413. */
+  async collect(limit: number): Promise<Buffer> {
+    if (this.state === 'ended' && this.stream === undefined) {
+      this.want();
+      const all = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.buffered);
+      this.chunks = [];
+      if (all.length > limit) throw tooLarge(limit);
+      return all;
+    }
+    if (this.state === 'failed' && this.stream === undefined) throw this.failure;
+    const parts: Buffer[] = [];
+    let total = 0;
+    const stream = this.readable();
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      total += chunk.length;
+      if (total > limit) {
+        stream.destroy();
+        throw tooLarge(limit);
+      }
+      parts.push(chunk);
+    }
+    return parts.length === 1 ? parts[0]! : Buffer.concat(parts, total);
+  }
+
+  private want(): void {
+    if (this.wanted) return;
+    this.wanted = true;
+    this.flow.bodyWanted();
+  }
+}
+
+function tooLarge(limit: number): HttpError {
+  return new HttpError(413, `Request body is larger than ${limit} bytes`);
+}
+
+/** EMPTY_BODY stands in for requests without a body: reads finish at once. */
+export function emptyReadable(): Readable {
+  return Readable.from([]);
+}

@@ -1,0 +1,4 @@
+export * from './types.js';
+export * from './http-error.js';
+export { createServer, Server, type ServerErrorListener } from './server.js';
+export { statusForWireError } from './error-status.js';

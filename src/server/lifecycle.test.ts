@@ -1,0 +1,168 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { connect as tlsConnect } from 'node:tls';
+import { test } from 'node:test';
+import selfsigned from 'selfsigned';
+import { openRaw, rawExchange, sleep, statusLines } from '../../test/support/raw.js';
+import { toolSkip } from '../../test/support/tools.js';
+import { createServer } from './server.js';
+import type { CloseReason, Handler } from './types.js';
+
+const run = promisify(execFile);
+
+const echo: Handler = async (req, res) => {
+  if (req.path === '/slow') await sleep(150);
+  res.end(req.hasBody ? await req.text() : `path ${req.path}`);
+};
+
+async function start(handler: Handler, options: Parameters<typeof createServer>[1] = {}) {
+  const server = createServer(handler, options);
+  const { port } = await server.listen(0, '127.0.0.1');
+  return { server, port };
+}
+
+test('Expect: 100-continue is answered before the body is sent', async () => {
+  const { server, port } = await start(echo);
+  const { socket, read } = await openRaw(port);
+  socket.write('POST /e HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n');
+  assert.match(await read(/HTTP\/1\.1 100 Continue\r\n\r\n/), /^HTTP\/1\.1 100 Continue\r\n\r\n$/);
+  socket.write('hello');
+  assert.match(await read(/\r\n\r\nhello$/), /^HTTP\/1\.1 200 OK/);
+  socket.destroy();
+  await server.close();
+});
+
+test('Expect: 100-continue over the limit gets 413 without sending the body', async () => {
+  const { server, port } = await start(echo, { limits: { maxBodyBytes: 10 } });
+  const { socket, read } = await openRaw(port);
+  socket.write('POST /e HTTP/1.1\r\nHost: t\r\nContent-Length: 50\r\nExpect: 100-continue\r\n\r\n');
+  const out = await read(/\r\n\r\n[^]*\n$/);
+  assert.match(out, /^HTTP\/1\.1 413 /);
+  assert.doesNotMatch(out, /100 Continue/);
+  socket.destroy();
+  await server.close();
+});
+
+test('slow header section gets 408 and is closed (slowloris)', async () => {
+  const { server, port } = await start(echo, { headersTimeout: 200 });
+  const started = Date.now();
+  const { output, timedOut } = await rawExchange(port, ['GET / HTTP/1.1\r\n', 'Host: t\r\n', 'X-A: 1\r\n', 'X-B: 1\r\n', 'X-C: 1\r\n', 'X-D: 1\r\n'], { gapMs: 80, keepOpen: true, timeoutMs: 2000 });
+  assert.equal(timedOut, false);
+  assert.deepEqual(statusLines(output), ['HTTP/1.1 408 Request Timeout']);
+  assert.ok(Date.now() - started < 1500);
+  await server.close();
+});
+
+test('idle keep-alive connection is closed after the timeout', async () => {
+  const { server, port } = await start(echo, { keepAliveTimeout: 150 });
+  const { output, timedOut, closedAt } = await rawExchange(port, 'GET / HTTP/1.1\r\nHost: t\r\n\r\n', { keepOpen: true, timeoutMs: 2000 });
+  assert.equal(timedOut, false);
+  assert.deepEqual(statusLines(output), ['HTTP/1.1 200 OK']);
+  assert.ok(closedAt >= 100, `closed after ${closedAt} ms`);
+  await server.close();
+});
+
+test('stalled body gets 408', async () => {
+  const { server, port } = await start(echo, { bodyTimeout: 150 });
+  const { output, timedOut } = await rawExchange(port, 'POST /e HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\nabc', { keepOpen: true, timeoutMs: 2000 });
+  assert.equal(timedOut, false);
+  assert.deepEqual(statusLines(output), ['HTTP/1.1 408 Request Timeout']);
+  await server.close();
+});
+
+test('graceful shutdown finishes requests in flight, then closes', async () => {
+  const { server, port } = await start(echo);
+  const inFlight = rawExchange(port, 'GET /slow HTTP/1.1\r\nHost: t\r\n\r\n', { keepOpen: true });
+  const idle = rawExchange(port, 'GET / HTTP/1.1\r\nHost: t\r\n\r\n', { keepOpen: true });
+  await sleep(50);
+  const closing = server.close();
+  const [a, b] = await Promise.all([inFlight, idle]);
+  await closing;
+  assert.deepEqual(statusLines(a.output), ['HTTP/1.1 200 OK']);
+  assert.match(a.output, /Connection: close\r\n[^]*path \/slow$/);
+  assert.equal(a.timedOut, false);
+  assert.equal(b.timedOut, false);
+  assert.equal(server.connectionCount, 0);
+  const refused = await rawExchange(port, 'GET / HTTP/1.1\r\nHost: t\r\n\r\n').catch(() => ({ output: '', timedOut: false }));
+  assert.equal(refused.output, '');
+});
+
+test('a large chunked upload streams through with backpressure', async () => {
+  const counter: Handler = async (req, res) => {
+    let n = 0;
+    for await (const chunk of req.body) {
+      n += (chunk as Buffer).length;
+      if (n % (1 << 20) < 65536) await sleep(1); // a slow reader
+    }
+    res.end(String(n));
+  };
+  const { server, port } = await start(counter);
+  const { socket, read } = await openRaw(port);
+  socket.write('POST /u HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n');
+  const piece = Buffer.alloc(64 * 1024, 0x61);
+  const total = 8 * 1024 * 1024;
+  for (let sent = 0; sent < total; sent += piece.length) {
+    const ok = socket.write(Buffer.concat([Buffer.from(`${piece.length.toString(16)}\r\n`), piece, Buffer.from('\r\n')]));
+    if (!ok) await new Promise((r) => socket.once('drain', r));
+  }
+  socket.write('0\r\n\r\n');
+  assert.match(await read(new RegExp(`\r\n\r\n${total}$`), 10_000), /^HTTP\/1\.1 200 OK/);
+  socket.destroy();
+  await server.close();
+});
+
+test('observer sees open, heads, response end and who closed', async () => {
+  const { server, port } = await start(echo);
+  const events: string[] = [];
+  let bytesIn = 0;
+  let bytesOut = 0;
+  let reason: CloseReason | undefined;
+  server.observe({
+    open: (c) => events.push(`open ${c.id}`),
+    bytesIn: (_c, b) => (bytesIn += b.length),
+    bytesOut: (_c, b) => (bytesOut += b.length),
+    requestHead: (c, req) => events.push(`head ${c.id} ${req.method} ${req.target}`),
+    responseEnd: (c, _req, res) => events.push(`end ${c.id} ${res.statusCode}`),
+    close: (c, r) => {
+      reason = r;
+      events.push(`close ${c.id}`);
+    },
+  });
+  const input = 'GET /a HTTP/1.1\r\nHost: t\r\n\r\nGET /b HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n';
+  const { output } = await rawExchange(port, input, { keepOpen: true });
+  await sleep(20);
+  assert.deepEqual(events, ['open 1', 'head 1 GET /a', 'end 1 200', 'head 1 GET /b', 'end 1 200', 'close 1']);
+  assert.equal(reason, 'server-close');
+  assert.equal(bytesIn, input.length);
+  assert.equal(bytesOut, Buffer.byteLength(output, 'latin1'));
+  await server.close();
+});
+
+test('TLS: HTTPS with a key and certificate', async () => {
+  const pems = await selfsigned.generate([{ name: 'commonName', value: 'localhost' }], { keySize: 2048, days: 1 });
+  const { server, port } = await start(echo, { tls: { key: pems.private, cert: pems.cert } });
+  const out = await new Promise<string>((resolve, reject) => {
+    const s = tlsConnect({ port, host: '127.0.0.1', ca: pems.cert, servername: 'localhost' }, () => {
+      s.write('GET /tls HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n');
+    });
+    let data = '';
+    s.on('data', (c: Buffer) => (data += c.toString()));
+    s.on('end', () => resolve(data));
+    s.on('error', reject);
+  });
+  assert.match(out, /^HTTP\/1\.1 200 OK[^]*path \/tls$/);
+  await server.close();
+});
+
+test('curl -v with two URLs reuses one connection', { skip: toolSkip('curl', 'apt-get install -y curl') }, async () => {
+  const { server, port } = await start(echo);
+  let opened = 0;
+  server.observe({ open: () => opened++ });
+  const url = `http://127.0.0.1:${port}/`;
+  const { stdout, stderr } = await run('curl', ['-sv', `${url}one`, `${url}two`]);
+  assert.equal(stdout, 'path /onepath /two');
+  assert.match(stderr, /Re-using existing connection|Reusing existing/i);
+  assert.equal(opened, 1);
+  await server.close();
+});

@@ -1,0 +1,196 @@
+import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
+import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
+import { performance } from 'node:perf_hooks';
+import { resolveLimits } from '../wire/index.js';
+import { Connection, type ConnectionHost, type Settings } from './connection.js';
+import { isHttpError } from './http-error.js';
+import type { ServerRequest } from './request.js';
+import type { ConnectionObserver, Handler, ServerOptions } from './types.js';
+
+const kConnection = Symbol('wirehttp.connection');
+type TaggedSocket = Socket & { [kConnection]: Connection };
+
+// Shared listeners: one function for all sockets instead of closures per connection (idle memory).
+function onData(this: TaggedSocket, chunk: Buffer): void {
+  this[kConnection].onSocketData(chunk);
+}
+function onEnd(this: TaggedSocket): void {
+  this[kConnection].onSocketEnd();
+}
+function onDrain(this: TaggedSocket): void {
+  this[kConnection].onSocketDrain();
+}
+function onError(this: TaggedSocket, error: Error): void {
+  this[kConnection].onSocketError(error);
+}
+function onClose(this: TaggedSocket): void {
+  this[kConnection].onSocketClose();
+}
+
+/** Errors the server reports but survives: handler failures and accept errors (e.g. EMFILE). */
+export type ServerErrorListener = (error: unknown, req?: ServerRequest) => void;
+
+/**
+ * Server accepts connections on node:net (or node:tls) and runs a Connection per socket.
+ * Timeouts are enforced by one sweep over all connections instead of a timer per socket.
+ */
+export class Server implements ConnectionHost {
+  readonly handler: Handler;
+  readonly settings: Settings;
+  observer: ConnectionObserver | undefined;
+  shuttingDown = false;
+  private readonly net: NetServer;
+  private readonly connections = new Set<Connection>();
+  private nextId = 1;
+  private sweepTimer: NodeJS.Timeout | undefined;
+  private closeWaiters: Array<() => void> = [];
+  private errorListener: ServerErrorListener | undefined;
+
+  constructor(handler: Handler, options: ServerOptions = {}) {
+    this.handler = handler;
+    const limits = resolveLimits(options.limits);
+    this.settings = {
+      keepAliveTimeout: options.keepAliveTimeout ?? 5000,
+      headersTimeout: options.headersTimeout ?? 10_000,
+      bodyTimeout: options.bodyTimeout ?? 30_000,
+      maxRequestsPerConnection: options.maxRequestsPerConnection ?? 1000,
+      maxBodyBytes: limits.maxBodyBytes,
+      serverName: options.serverName ?? 'wirehttp',
+      parserOptions: { limits, allowBareLf: options.allowBareLf ?? false },
+    };
+    const accept = (socket: Socket): void => this.accept(socket);
+    if (options.tls !== undefined) {
+      const tls = createTlsServer(
+        { key: options.tls.key, cert: options.tls.cert, ca: options.tls.ca, minVersion: options.tls.minVersion ?? 'TLSv1.2', allowHalfOpen: true },
+        accept,
+      );
+      tls.on('keylog', (line: Buffer, socket: TLSSocket) => {
+        const conn = (socket as unknown as Partial<TaggedSocket>)[kConnection];
+        if (conn !== undefined) this.observer?.keylog?.(conn.peer(), line);
+      });
+      tls.on('tlsClientError', () => {}); // a failed handshake is the client's problem; keep serving
+      this.net = tls;
+    } else {
+      this.net = createNetServer({ allowHalfOpen: true, noDelay: true }, accept);
+    }
+    this.net.on('error', (error) => this.reportError(error));
+  }
+
+  /** listen binds and resolves with the address (port 0 picks a free port). Rejects on EADDRINUSE etc. */
+  listen(port = 0, host = '127.0.0.1'): Promise<AddressInfo> {
+    return new Promise((resolve, reject) => {
+      const onListenError = (error: Error): void => reject(error);
+      this.net.once('error', onListenError);
+      this.net.listen({ port, host, backlog: 1024 }, () => {
+        this.net.off('error', onListenError);
+        this.startSweep();
+        resolve(this.net.address() as AddressInfo);
+      });
+    });
+  }
+
+  /** address returns the bound address, or null before listen(). */
+  address(): AddressInfo | null {
+    const a = this.net.address();
+    return a === null || typeof a === 'string' ? null : a;
+  }
+
+  /** connectionCount is the number of open connections. */
+  get connectionCount(): number {
+    return this.connections.size;
+  }
+
+  /** observe attaches the inspector seam (one observer; pass undefined to detach). */
+  observe(observer: ConnectionObserver | undefined): this {
+    this.observer = observer;
+    return this;
+  }
+
+  /** onError sets where handler failures and accept errors are reported (default: ignored). */
+  onError(listener: ServerErrorListener | undefined): this {
+    this.errorListener = listener;
+    return this;
+  }
+
+  /**
+   * close stops accepting, lets requests in flight finish (their responses say Connection: close),
+   * closes idle connections at once, and resolves when every connection is gone. After `graceMs`
+   * (default 10 s) the remaining connections are destroyed.
+   */
+  close(graceMs = 10_000): Promise<void> {
+    if (!this.shuttingDown) {
+      this.shuttingDown = true;
+      this.net.close();
+      for (const conn of this.connections) conn.shutdown();
+      if (this.connections.size > 0) {
+        setTimeout(() => {
+          for (const conn of this.connections) conn.socket.destroy();
+        }, graceMs).unref();
+      }
+    }
+    if (this.connections.size === 0) {
+      this.stopSweep();
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.closeWaiters.push(resolve));
+  }
+
+  // ---- ConnectionHost ----------------------------------------------------------------------------
+
+  connectionClosed(conn: Connection): void {
+    this.connections.delete(conn);
+    if (this.shuttingDown && this.connections.size === 0) {
+      this.stopSweep();
+      const waiters = this.closeWaiters;
+      this.closeWaiters = [];
+      for (const resolve of waiters) resolve();
+    }
+  }
+
+  handlerError(error: unknown, req: ServerRequest): void {
+    if (isHttpError(error) && error.status < 500) return; // an answer, not a failure
+    this.reportError(error, req);
+  }
+
+  private reportError(error: unknown, req?: ServerRequest): void {
+    this.errorListener?.(error, req);
+  }
+
+  private accept(socket: Socket): void {
+    if (this.shuttingDown) {
+      socket.destroy();
+      return;
+    }
+    const conn = new Connection(socket, this.nextId++, this);
+    (socket as TaggedSocket)[kConnection] = conn;
+    this.connections.add(conn);
+    socket.on('data', onData);
+    socket.on('end', onEnd);
+    socket.on('drain', onDrain);
+    socket.on('error', onError);
+    socket.on('close', onClose);
+    const observer = this.observer;
+    if (observer?.open !== undefined) observer.open(conn.peer(), performance.now());
+  }
+
+  private startSweep(): void {
+    if (this.sweepTimer !== undefined) return;
+    const s = this.settings;
+    const period = Math.max(20, Math.min(1000, Math.floor(Math.min(s.keepAliveTimeout, s.headersTimeout, s.bodyTimeout) / 4)));
+    this.sweepTimer = setInterval(() => {
+      const now = Date.now();
+      for (const conn of this.connections) conn.sweep(now);
+    }, period);
+    this.sweepTimer.unref();
+  }
+
+  private stopSweep(): void {
+    if (this.sweepTimer !== undefined) clearInterval(this.sweepTimer);
+    this.sweepTimer = undefined;
+  }
+}
+
+/** createServer returns a Server running `handler` for every request; call listen() to start. */
+export function createServer(handler: Handler, options?: ServerOptions): Server {
+  return new Server(handler, options);
+}
