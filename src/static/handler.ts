@@ -1,0 +1,183 @@
+import type { Stats } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { HttpError, isHttpError } from '../server/http-error.js';
+import type { Handler, Request, Response } from '../server/types.js';
+import { FileCache } from './file-cache.js';
+import { encodeSegment, readListing, renderListingHtml, renderListingJson } from './listing.js';
+import { resolveOptions, type ResolvedOptions, type StaticOptions } from './options.js';
+import { errorPage } from './pages.js';
+import { checkRealPath, fsError, resolveSafePath, type SafePath } from './safe-path.js';
+import { serveFile } from './serve-file.js';
+
+/** Methods of RFC 9110 §9 (plus PATCH): known but not served here -> 405; anything else -> 501. */
+const KNOWN_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH']);
+const ALLOW = 'GET, HEAD, OPTIONS';
+
+/**
+ * createStaticHandler returns a Handler serving `options.root`: files with MIME type, validators,
+ * conditional requests, ranges and compression; folders as index.html or a listing; HEAD and OPTIONS.
+ * Throws at creation when the root does not exist. Every response carries
+ * `X-Content-Type-Options: nosniff`; errors are answered here (not by the engine) so they keep it and
+ * can use a folder's 404.html. Nothing is read outside the root (see safe-path.ts).
+ */
+export function createStaticHandler(options: StaticOptions): Handler {
+  const o = resolveOptions(options);
+  const cache = new FileCache(o.cacheBytes, o.cacheMaxFileBytes);
+  return async (req: Request, res: Response): Promise<void> => {
+    try {
+      await dispatch(o, cache, req, res);
+    } catch (error) {
+      if (res.headersSent) throw error; // mid-body: let the engine cut the connection
+      await renderError(o, cache, req, res, error);
+    }
+  };
+}
+
+async function dispatch(o: ResolvedOptions, cache: FileCache, req: Request, res: Response): Promise<void> {
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  if (o.corsOrigin !== undefined) res.setHeader('Access-Control-Allow-Origin', o.corsOrigin);
+  const method = req.method;
+  if (method === 'OPTIONS') return answerOptions(o, req, res);
+  if (method !== 'GET' && method !== 'HEAD') {
+    if (!KNOWN_METHODS.has(method)) throw new HttpError(501);
+    throw new HttpError(405, undefined, { headers: { Allow: ALLOW } });
+  }
+  const safe = resolveSafePath(o.root, req.path, o);
+  const real = await checkRealPath(o.realRoot, safe.abs, o);
+  let st: Stats;
+  try {
+    st = await stat(real);
+  } catch (error) {
+    throw fsError(error);
+  }
+  if (st.isDirectory()) return serveDirectory(o, cache, req, res, safe, real);
+  if (!st.isFile()) throw new HttpError(404); // sockets, fifos, devices: never opened
+  if (safe.trailingSlash) throw new HttpError(404); // `file.txt/` names a folder that is not there
+  await serveFile(o, cache, req, res, real, st);
+}
+
+/** answerOptions: `OPTIONS *` or a path -> 204 with Allow; CORS preflights get the CORS fields too. */
+function answerOptions(o: ResolvedOptions, req: Request, res: Response): void {
+  res.setHeader('Allow', ALLOW);
+  if (o.corsOrigin !== undefined && req.headers.has('access-control-request-method')) {
+    res.setHeader('Access-Control-Allow-Methods', ALLOW);
+    const asked = req.headers.get('access-control-request-headers');
+    if (asked !== undefined) res.setHeader('Access-Control-Allow-Headers', asked);
+    res.setHeader('Access-Control-Max-Age', 86400);
+  }
+  res.setHeader('Content-Length', 0);
+  res.status(204).end();
+}
+
+/**
+ * serveDirectory: a path without the trailing slash redirects (301) to the slash form, keeping the
+ * query, so relative links in the page resolve inside the folder. The Location is rebuilt from the
+ * decoded segments: reusing the raw path would turn `//evil.example` into an open redirect.
+ */
+async function serveDirectory(o: ResolvedOptions, cache: FileCache, req: Request, res: Response, safe: SafePath, real: string): Promise<void> {
+  if (!safe.trailingSlash && safe.segments.length > 0) {
+    const location = `/${safe.segments.map(encodeSegment).join('/')}/${req.query === '' ? '' : `?${req.query}`}`;
+    res.setHeader('Location', location);
+    res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+    res.status(301).end(req.method === 'HEAD' ? undefined : `Moved to ${location}\n`);
+    return;
+  }
+  for (const name of o.index) {
+    const index = await vettedFile(o, join(real, name));
+    if (index !== undefined) return serveFile(o, cache, req, res, index.path, index.st);
+  }
+  if (!o.listing) throw new HttpError(404);
+  let entries;
+  try {
+    entries = await readListing(real, o.showHidden);
+  } catch (error) {
+    throw fsError(error);
+  }
+  const page = { path: safe.decoded, entries };
+  const accept = req.headers.get('accept') ?? '';
+  const json = accept.includes('application/json') && !accept.includes('text/html');
+  const body = json ? renderListingJson(page) : renderListingHtml(page);
+  res.setHeader('Content-Type', json ? 'application/json; charset=utf-8' : 'text/html; charset=utf-8');
+  res.setHeader('Cache-Control', 'no-cache');
+  res.setHeader('Vary', 'Accept');
+  res.end(req.method === 'HEAD' ? undefined : body);
+}
+
+/**
+ * renderError answers a failed request. 404s to GET/HEAD try, in order: the SPA fallback (200, only
+ * for clients that accept HTML), the nearest `404.html` from the request's folder up to the root, and
+ * the built-in page. A 500 is never exposed: its page names the status and nothing else.
+ */
+async function renderError(o: ResolvedOptions, cache: FileCache, req: Request, res: Response, error: unknown): Promise<void> {
+  const failure = isHttpError(error) ? error : fsError(error); // EACCES on open -> 403, unknown -> 500
+  const status = failure.status;
+  for (const name of [...res.headerList()].filter((_, i) => i % 2 === 0)) res.removeHeader(name);
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  if (o.corsOrigin !== undefined) res.setHeader('Access-Control-Allow-Origin', o.corsOrigin);
+  for (const [k, v] of Object.entries(failure.headers)) res.setHeader(k, v);
+  const getLike = req.method === 'GET' || req.method === 'HEAD';
+  if (status === 404 && getLike) {
+    const page = await findNotFoundPage(o, req);
+    if (page !== undefined) {
+      try {
+        return await serveFile(o, cache, req, res, page.path, page.st, page.status);
+      } catch {
+        // the page vanished or is unreadable: fall through to the built-in one
+      }
+    }
+  }
+  res.status(status);
+  res.setHeader('Content-Type', 'text/html; charset=utf-8');
+  res.setHeader('Cache-Control', 'no-store');
+  res.end(req.method === 'HEAD' ? undefined : errorPage(status));
+}
+
+async function findNotFoundPage(o: ResolvedOptions, req: Request): Promise<{ path: string; st: Stats; status: number } | undefined> {
+  if (o.spa !== undefined && (req.headers.get('accept') ?? '').includes('text/html')) {
+    const spa = await vetted(o, `/${o.spa.split('/').map(encodeSegment).join('/')}`);
+    if (spa !== undefined) return { ...spa, status: 200 };
+  }
+  let segments: readonly string[];
+  try {
+    segments = resolveSafePath(o.root, req.path, o).segments;
+  } catch {
+    segments = [];
+  }
+  // nearest first: the folder of the missing name, then each parent up to the root
+  for (let n = Math.max(0, segments.length - 1); n >= 0; n--) {
+    const page = await vetted(o, `/${[...segments.slice(0, n), '404.html'].map(encodeSegment).join('/')}`);
+    if (page !== undefined) return { ...page, status: 404 };
+  }
+  return undefined;
+}
+
+/** vetted maps a URL path through the same safety checks as a request, returning a regular file or undefined. */
+async function vetted(o: ResolvedOptions, urlPath: string): Promise<{ path: string; st: Stats } | undefined> {
+  try {
+    return await vettedFile(o, resolveSafePath(o.root, urlPath, o).abs);
+  } catch {
+    return undefined;
+  }
+}
+
+/** vettedFile resolves symlinks in `abs` under the root's rules and returns it if it is a regular file. */
+async function vettedFile(o: ResolvedOptions, abs: string): Promise<{ path: string; st: Stats } | undefined> {
+  let real: string;
+  try {
+    real = await checkRealPath(o.realRoot, abs, o);
+  } catch {
+    return undefined;
+  }
+  const st = await statFile(real);
+  return st === undefined ? undefined : { path: real, st };
+}
+
+async function statFile(path: string): Promise<Stats | undefined> {
+  try {
+    const st = await stat(path);
+    return st.isFile() ? st : undefined;
+  } catch {
+    return undefined;
+  }
+}

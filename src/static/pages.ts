@@ -1,0 +1,15 @@
+import { STATUS_TEXT } from './status-text.js';
+
+/**
+ * errorPage is the small built-in HTML page for an error status. It names the status only: no path,
+ * no request data, no stack (STYLE.md §4), so it is safe for any error including a 500.
+ */
+export function errorPage(status: number): string {
+  const text = `${status} ${STATUS_TEXT[status] ?? 'Error'}`;
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${text}</title>
+<style>:root{color-scheme:light dark;font-family:system-ui,sans-serif}body{margin:3rem auto;max-width:40rem;padding:0 1rem}</style>
+</head><body><h1>${text}</h1><p><a href="/">Home</a></p></body></html>
+`;
+}
