@@ -1,3 +1,4 @@
 // The package's public API. Only re-exports: each folder's index owns its surface.
 export * from './wire/index.js';
 export * from './server/index.js';
+export * from './client/index.js';
