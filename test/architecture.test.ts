@@ -21,7 +21,7 @@ function sources(dir: string, out: string[] = []): string[] {
   for (const name of readdirSync(dir)) {
     const path = join(dir, name);
     if (statSync(path).isDirectory()) sources(path, out);
-    else if (name.endsWith('.ts') && !name.endsWith('.test.ts')) out.push(path);
+    else if (name.endsWith('.ts') && !/\.test(-util)?\.ts$/.test(name)) out.push(path);
   }
   return out;
 }

@@ -113,10 +113,9 @@ export class Connection implements MessageSink<RequestHead>, ResponseChannel, Bo
   }
 
   onSocketEnd(): void {
-    if (this.readClosed) {
-      if (this.endedAt !== 0) this.socket.destroy();
-      return;
-    }
+    // Once we have sent our FIN too, node closes the socket by itself (autoDestroy) after the last
+    // byte is flushed; destroying here could drop bytes still in user space.
+    if (this.readClosed) return;
     this.closeReason ??= 'client-fin';
     try {
       this.parser?.finish();
@@ -301,7 +300,7 @@ export class Connection implements MessageSink<RequestHead>, ResponseChannel, Bo
 
   private write(data: string | Buffer, encoding: BufferEncoding): boolean {
     const socket = this.socket;
-    if (socket.destroyed) return false;
+    if (socket.destroyed || socket.writableEnded) return false;
     const observer = this.host.observer;
     if (observer?.bytesOut !== undefined) {
       const bytes = typeof data === 'string' ? Buffer.from(data, encoding) : data;
@@ -354,6 +353,7 @@ export class Connection implements MessageSink<RequestHead>, ResponseChannel, Bo
       }
     }
     if (queue.length === 0) {
+      this.lastActivity = Date.now(); // the keep-alive idle time starts when the last response is out
       if (this.fatal !== undefined) {
         this.write(this.fatal, 'latin1');
         this.fatal = undefined;
@@ -382,10 +382,12 @@ export class Connection implements MessageSink<RequestHead>, ResponseChannel, Bo
     this.readClosed = true;
     this.leftover = undefined;
     const res = this.current;
-    if (res !== undefined && !res.finished) {
-      // Mid-body: the handler that owns this exchange answers (its body read rejects with the status).
+    if (res !== undefined) {
+      // Mid-body: the exchange already has a handler, and it answers (its body read rejects with
+      // the status). If it has answered already, there is nothing more to say: just close.
       res.request.incomingBody?.fail(wireToHttpError(error));
-      res.closeAfter();
+      if (!res.finished) res.closeAfter();
+      else if (this.queue.length === 0) this.endSocket('protocol-error');
       return;
     }
     this.sendFatal(status, error.code);
@@ -418,10 +420,14 @@ export class Connection implements MessageSink<RequestHead>, ResponseChannel, Bo
     if (res !== undefined) {
       const incoming = res.request.incomingBody;
       if (incoming !== undefined && !incoming.complete && !this.bodyHeld && now - this.lastActivity > s.bodyTimeout) {
+        // The handler reading the body sees a 408 rejection and answers with it; one that has
+        // not read yet gets the same rejection when it does. Either way the connection then closes.
         this.closeReason = 'body-timeout';
         this.readClosed = true;
+        this.current = undefined;
         incoming.fail(new HttpError(408, 'Request body timed out'));
-        if (res.finished || !incoming.touched) this.sendFatal(408);
+        if (!res.finished) res.closeAfter();
+        else if (this.queue.length === 0) this.endSocket('body-timeout');
       }
       return;
     }
