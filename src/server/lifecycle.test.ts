@@ -140,7 +140,7 @@ test('observer sees open, heads, response end and who closed', async () => {
 });
 
 test('TLS: HTTPS with a key and certificate', async () => {
-  const pems = await selfsigned.generate([{ name: 'commonName', value: 'localhost' }], { keySize: 2048, days: 1 });
+  const pems = await selfsigned.generate([{ name: 'commonName', value: 'localhost' }], { keySize: 2048 });
   const { server, port } = await start(echo, { tls: { key: pems.private, cert: pems.cert } });
   const out = await new Promise<string>((resolve, reject) => {
     const s = tlsConnect({ port, host: '127.0.0.1', ca: pems.cert, servername: 'localhost' }, () => {

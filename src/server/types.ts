@@ -29,6 +29,8 @@ export interface Request {
   readonly connectionId: number;
   /** 1 for the first request on its connection, 2 for the next… */
   readonly sequence: number;
+  /** Trailer fields of a chunked body, available once the body has been read (undefined if none). */
+  readonly trailers: HeaderList | undefined;
   /** True when the request has a body (Content-Length > 0 or chunked). */
   readonly hasBody: boolean;
   /**

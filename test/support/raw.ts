@@ -25,7 +25,10 @@ export async function rawExchange(
     });
     socket.on('error', () => {});
   });
-  await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', () => resolve());
+    socket.once('error', reject);
+  });
   const parts = typeof input === 'string' ? [input] : input;
   for (let i = 0; i < parts.length; i++) {
     if (socket.destroyed) break;
@@ -76,7 +79,7 @@ export function sleep(ms: number): Promise<void> {
 
 /** responses splits a raw output into status lines, e.g. ['HTTP/1.1 200 OK', …]. */
 export function statusLines(output: string): string[] {
-  return output.split('\r\n').filter((line) => /^HTTP\/1\.[01] \d{3}/.test(line));
+  return [...output.matchAll(/HTTP\/1\.[01] \d{3}[^\r\n]*(?=\r\n)/g)].map((m) => m[0]);
 }
 
 /** withoutDate blanks the Date header so whole responses can be compared. */
