@@ -84,8 +84,10 @@ export class ResponseParser extends MessageParser<ResponseHead> {
         // TE overrides CL in a response (RFC 9112 §6.3 item 3); a final coding other than chunked
         // means the body runs to the close (item 4).
         framing = f.codings[f.codings.length - 1] === 'chunked' ? CHUNKED : CLOSE;
-      } else if (f.contentLength >= 0) {
+      } else if (f.contentLength > 0) {
         framing = { kind: 'length', length: f.contentLength };
+      } else if (f.contentLength === 0) {
+        framing = NO_BODY;
       } else {
         framing = CLOSE;
       }
