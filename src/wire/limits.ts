@@ -20,6 +20,14 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxChunkLine: 4 * 1024,
 });
 
+/** resolveLimits fills in defaults; a complete Limits object is returned as is (no copy per parser). */
 export function resolveLimits(partial?: Partial<Limits>): Limits {
+  if (partial === undefined) return DEFAULT_LIMITS;
+  if (
+    partial.maxStartLine !== undefined && partial.maxHeadBytes !== undefined && partial.maxHeaderCount !== undefined &&
+    partial.maxBodyBytes !== undefined && partial.maxChunkLine !== undefined
+  ) {
+    return partial as Limits;
+  }
   return { ...DEFAULT_LIMITS, ...partial };
 }
