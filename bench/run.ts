@@ -1,0 +1,113 @@
+// `npm run bench`: wirehttp against its anchors, side by side in one run (see shared/PERFORMANCE.md).
+// Servers are pinned to core 0 and wrk to core 1; rounds are interleaved and medians reported,
+// because only ratios measured in the same run mean anything on these noisy machines.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { idleMemoryPerConnection } from './idle-memory.js';
+import { startServer } from './servers.js';
+import { ensureWrk, pipelineLua, runWrk, type WrkResult } from './wrk.js';
+
+const SECONDS = Number(process.env.BENCH_DURATION ?? 5);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const IDLE_CONNECTIONS = Number(process.env.BENCH_IDLE_CONNECTIONS ?? 10_000);
+
+/** A load scenario: the same wrk arguments against each server in turn. */
+interface Scenario {
+  name: string;
+  wrkArgs: () => string[];
+  servers: string[];
+  /** Whether wrk's latency percentiles mean anything (not when pipelining). */
+  latency: boolean;
+}
+
+const HELLO = ['ours', 'node-http', 'raw-responder'];
+const scenarios: Scenario[] = [
+  { name: 'keep-alive, 50 connections', wrkArgs: () => ['-c50'], servers: HELLO, latency: true },
+  { name: '16-deep pipelining, 50 connections', wrkArgs: () => ['-c50', '-s', pipelineLua(16)], servers: HELLO, latency: false },
+  { name: 'one request per connection, 10 connections', wrkArgs: () => ['-c10', '-H', 'Connection: close'], servers: HELLO, latency: true },
+];
+
+/** Target ratios of ours to node:http (issue: foundation). */
+const TARGETS: Record<string, { min?: number; p99?: boolean }> = {
+  'keep-alive, 50 connections': { min: 1.5, p99: true },
+  '16-deep pipelining, 50 connections': { min: 5 },
+  'one request per connection, 10 connections': { min: 1.2 },
+};
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+async function measure(scenario: Scenario): Promise<Map<string, { rps: number; p99: number | undefined; errors: number }>> {
+  const samples = new Map<string, WrkResult[]>();
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const name of scenario.servers) {
+      const server = await startServer(name);
+      const url = `http://127.0.0.1:${server.port}/`;
+      runWrk(url, scenario.wrkArgs(), 2); // warm-up
+      const result = runWrk(url, scenario.wrkArgs(), SECONDS);
+      await server.stop();
+      samples.set(name, [...(samples.get(name) ?? []), result]);
+    }
+  }
+  const out = new Map<string, { rps: number; p99: number | undefined; errors: number }>();
+  for (const [name, results] of samples) {
+    const p99s = results.map((r) => r.p99Ms).filter((v): v is number => v !== undefined);
+    out.set(name, {
+      rps: median(results.map((r) => r.requestsPerSecond)),
+      p99: scenario.latency && p99s.length > 0 ? median(p99s) : undefined,
+      errors: results.reduce((a, r) => a + r.errors, 0),
+    });
+  }
+  return out;
+}
+
+function mark(ok: boolean): string {
+  return ok ? 'PASS' : 'FAIL';
+}
+
+async function main(): Promise<void> {
+  ensureWrk();
+  const report: Record<string, unknown> = { date: new Date().toISOString(), seconds: SECONDS, rounds: ROUNDS, scenarios: {} };
+  process.stdout.write(`wirehttp bench: ${ROUNDS} interleaved rounds of ${SECONDS}s, server on core 0, wrk on core 1\n\n`);
+  for (const scenario of scenarios) {
+    const results = await measure(scenario);
+    const base = results.get('node-http')!;
+    process.stdout.write(`${scenario.name}\n`);
+    for (const [name, r] of results) {
+      const ratio = r.rps / base.rps;
+      const p99 = r.p99 === undefined ? '' : `  p99 ${r.p99.toFixed(2)} ms`;
+      const errors = r.errors > 0 ? `  (${r.errors} errors)` : '';
+      process.stdout.write(`  ${name.padEnd(14)} ${r.rps.toFixed(0).padStart(9)} req/s  ${ratio.toFixed(2)}x node:http${p99}${errors}\n`);
+    }
+    const target = TARGETS[scenario.name];
+    const ours = results.get('ours')!;
+    if (target?.min !== undefined) {
+      const ratio = ours.rps / base.rps;
+      process.stdout.write(`  target ours >= ${target.min}x node:http: ${ratio.toFixed(2)}x ${mark(ratio >= target.min)}\n`);
+    }
+    if (target?.p99 === true && ours.p99 !== undefined && base.p99 !== undefined) {
+      process.stdout.write(`  target p99 ours <= node:http: ${ours.p99.toFixed(2)} vs ${base.p99.toFixed(2)} ms ${mark(ours.p99 <= base.p99)}\n`);
+    }
+    process.stdout.write('\n');
+    (report.scenarios as Record<string, unknown>)[scenario.name] = Object.fromEntries(results);
+  }
+
+  process.stdout.write(`idle keep-alive connections: ${IDLE_CONNECTIONS} held open\n`);
+  const memory: Record<string, number> = {};
+  for (const name of ['ours', 'node-http']) {
+    const server = await startServer(name);
+    memory[name] = await idleMemoryPerConnection(server, IDLE_CONNECTIONS);
+    await server.stop();
+    process.stdout.write(`  ${name.padEnd(14)} ${(memory[name]! / 1024).toFixed(2)} KB per connection\n`);
+  }
+  const memRatio = memory.ours! / memory['node-http']!;
+  process.stdout.write(`  target ours <= 0.5x node:http: ${memRatio.toFixed(2)}x ${mark(memRatio <= 0.5)}\n`);
+  report.idleMemoryPerConnection = memory;
+
+  mkdirSync(new URL('../../bench/results/', import.meta.url), { recursive: true });
+  writeFileSync(new URL('../../bench/results/latest.json', import.meta.url), `${JSON.stringify(report, null, 2)}\n`);
+}
+
+await main();
