@@ -12,7 +12,6 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
   serve: { summary: 'serve a folder over HTTP (like python -m http.server)', load: () => import('./serve.js') },
   request: { summary: 'make HTTP requests, curl-style, and show the wire', load: () => import('./request.js') },
   echo: { summary: 'TCP echo server, or --connect HOST:PORT as its client', load: () => import('./echo.js') },
-  demo: { summary: 'run the demo site (what npm start runs)', load: () => import('./demo.js') },
 };
 
 export function version(): string {
