@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { RequestParser, WireError, type HeaderList, type MessageSink, type RequestHead, type RequestParserOptions } from '../wire/index.js';
-import { httpDate } from './date-cache.js';
+import { httpDate, tick } from './date-cache.js';
 import { protocolErrorResponse, statusForWireError, wireToHttpError } from './error-status.js';
 import { HttpError } from './http-error.js';
 import { IncomingBody, type BodyFlow } from './incoming-body.js';
@@ -113,7 +113,9 @@ export class Connection implements MessageSink<RequestHead>, ResponseChannel, Bo
   // ---- socket events -------------------------------------------------------------------------
 
   onSocketData(chunk: Buffer): void {
-    this.lastActivity = Date.now();
+    const now = Date.now();
+    this.lastActivity = now;
+    tick(now);
     this.host.observer?.bytesIn?.(this.peer(), chunk, performance.now());
     if (this.readClosed) return; // lingering close: read and drop
     if (this.leftover !== undefined) {

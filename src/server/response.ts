@@ -70,7 +70,7 @@ export class ServerResponse implements Response {
 
   appendHeader(name: string, value: HeaderValue): this {
     if (this.mode !== 'unsent') throw new HttpError(500, 'Headers already sent', { expose: false });
-    if (!isValidHeaderName(name)) throw new HttpError(500, 'Invalid header name', { expose: false });
+    if (!knownName(name)) throw new HttpError(500, 'Invalid header name', { expose: false });
     if (typeof value === 'object') {
       for (const v of value) this.pushField(name, v);
     } else {
@@ -293,6 +293,16 @@ export class ServerResponse implements Response {
     if (!isValidHeaderValue(value)) throw new HttpError(500, 'Invalid header value', { expose: false });
     this.fields.push(name, value);
   }
+}
+
+/** Header names a handler sets repeat on every response: validate each distinct one once. */
+const validNames = new Set<string>();
+
+function knownName(name: string): boolean {
+  if (validNames.has(name)) return true;
+  if (!isValidHeaderName(name)) return false;
+  if (validNames.size < 512) validNames.add(name);
+  return true;
 }
 
 function toBuffer(chunk: Uint8Array): Buffer {

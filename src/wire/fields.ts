@@ -68,10 +68,32 @@ export function parseFieldLine(
     throw new WireError(WireErrorCode.BAD_HEADER_NAME, lineOffset + (i - start));
   }
   const nameLength = i - start;
-  const name = latin1(b, start, i);
+  const name = commonName(b, start, nameLength) ?? latin1(b, start, i);
   const value = trimmedValue(b, i + 1, end, lineOffset + (i + 1 - start));
   raw.push(name, value);
   if (facts !== undefined) noteFraming(b, start, nameLength, value, facts, lineOffset);
+}
+
+/**
+ * Field names that nearly every request carries, in the case browsers and tools send them: returned
+ * as shared constants instead of a new string per message. Any other spelling is decoded as sent.
+ */
+const COMMON_NAMES: ReadonlyArray<readonly string[]> = (() => {
+  const names = ['Host', 'host', 'Accept', 'accept', 'Connection', 'connection', 'User-Agent', 'user-agent', 'Content-Length',
+    'content-length', 'Content-Type', 'content-type', 'Accept-Encoding', 'accept-encoding', 'Accept-Language', 'Cookie', 'cookie'];
+  const byLength: string[][] = [];
+  for (const n of names) (byLength[n.length] ??= []).push(n);
+  return byLength;
+})();
+
+function commonName(b: Buffer, start: number, length: number): string | undefined {
+  const candidates = COMMON_NAMES[length];
+  if (candidates === undefined) return undefined;
+  outer: for (const candidate of candidates) {
+    for (let i = 0; i < length; i++) if (b[start + i] !== candidate.charCodeAt(i)) continue outer;
+    return candidate;
+  }
+  return undefined;
 }
 
 /** trimmedValue validates b[start, end) as a field value and returns it without surrounding OWS. */
