@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { RequestParser, WireError, type HeaderList, type MessageSink, type RequestHead, type RequestParserOptions } from '../wire/index.js';
+import { WireError, type HeaderList, type MessageSink, type RequestHead, type RequestParser, type RequestParserOptions } from '../wire/index.js';
 import { httpDate, tick } from './date-cache.js';
 import { protocolErrorResponse, statusForWireError, wireToHttpError } from './error-status.js';
 import { HttpError } from './http-error.js';
@@ -30,6 +30,11 @@ export interface ConnectionHost {
   readonly shuttingDown: boolean;
   connectionClosed(conn: Connection): void;
   handlerError(error: unknown, req: ServerRequest): void;
+  /** takeParser lends an idle parser bound to `sink`; returnParser takes it back. */
+  takeParser(sink: MessageSink<RequestHead>): RequestParser;
+  returnParser(parser: RequestParser): void;
+  /** The shared 'drain' listener, attached while some response waits for drain(). */
+  readonly drainListener: (this: Socket) => void;
 }
 
 /** Pipelined requests answered ahead of the one being written: past HIGH the parser pauses. */
@@ -178,7 +183,7 @@ export class Connection implements MessageSink<RequestHead>, ResponseChannel, Bo
       const chunk = this.leftover;
       this.leftover = undefined;
       let parser = this.parser;
-      if (parser === undefined) parser = this.parser = new RequestParser(this, this.host.settings.parserOptions);
+      if (parser === undefined) parser = this.parser = this.host.takeParser(this);
       if (parser.idle) this.headStart = this.lastActivity;
       if (parser.paused) parser.resume();
       let used: number;
@@ -190,6 +195,12 @@ export class Connection implements MessageSink<RequestHead>, ResponseChannel, Bo
       }
       if (used < chunk.length) this.leftover = chunk.subarray(used);
       if (parser.paused && this.leftover !== undefined && !this.pipelineHeld && !this.readClosed) continue;
+    }
+    const parser = this.parser;
+    if (parser !== undefined && this.leftover === undefined && parser.idle && !parser.paused && this.current === undefined) {
+      // Between requests the parser holds nothing: hand it back so idle connections cost no parser.
+      this.parser = undefined;
+      this.host.returnParser(parser);
     }
   }
 
@@ -374,14 +385,20 @@ export class Connection implements MessageSink<RequestHead>, ResponseChannel, Bo
   drain(res: ServerResponse): Promise<void> {
     if (this.closed) return Promise.reject(new HttpError(499, 'Client closed the connection', { expose: false }));
     if (this.queue[0] === res && !this.socket.writableNeedDrain) return Promise.resolve();
-    return new Promise((resolve, reject) => (this.drainWaiters ??= []).push({ res, resolve, reject }));
+    if (this.drainWaiters === undefined) {
+      this.drainWaiters = [];
+      this.socket.on('drain', this.host.drainListener);
+    }
+    return new Promise((resolve, reject) => this.drainWaiters!.push({ res, resolve, reject }));
   }
 
   private wakeDrainWaiters(): void {
     const waiters = this.drainWaiters;
     if (waiters === undefined || this.socket.writableNeedDrain) return;
     const front = this.queue[0];
-    this.drainWaiters = waiters.filter((w) => w.res !== front);
+    const still = waiters.filter((w) => w.res !== front);
+    this.drainWaiters = still.length > 0 ? still : undefined;
+    if (still.length === 0) this.socket.off('drain', this.host.drainListener);
     for (const w of waiters) if (w.res === front) w.resolve();
   }
 
@@ -501,6 +518,10 @@ export class Connection implements MessageSink<RequestHead>, ResponseChannel, Bo
       }
     } else if (now - this.lastActivity > s.keepAliveTimeout) {
       this.endSocket(this.readClosed ? (this.closeReason ?? 'server-close') : 'idle-timeout');
+    } else if (this.leftover === undefined) {
+      // Idle between requests: the addresses are read again on the next request.
+      this.remote = undefined;
+      this.local = undefined;
     }
   }
 

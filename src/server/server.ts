@@ -1,7 +1,7 @@
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
 import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import { performance } from 'node:perf_hooks';
-import { resolveLimits } from '../wire/index.js';
+import { RequestParser, resolveLimits, type MessageSink, type RequestHead } from '../wire/index.js';
 import { Connection, type ConnectionHost, type Settings } from './connection.js';
 import { isHttpError } from './http-error.js';
 import type { ServerRequest } from './request.js';
@@ -17,8 +17,9 @@ function onData(this: TaggedSocket, chunk: Buffer): void {
 function onEnd(this: TaggedSocket): void {
   this[kConnection].onSocketEnd();
 }
-function onDrain(this: TaggedSocket): void {
-  this[kConnection].onSocketDrain();
+/** onDrain is attached only while a handler waits for drain(): idle sockets carry one listener fewer. */
+export function onDrain(this: Socket): void {
+  (this as TaggedSocket)[kConnection].onSocketDrain();
 }
 function onError(this: TaggedSocket, error: Error): void {
   this[kConnection].onSocketError(error);
@@ -39,12 +40,15 @@ export class Server implements ConnectionHost {
   readonly settings: Settings;
   observer: ConnectionObserver | undefined;
   shuttingDown = false;
+  readonly drainListener = onDrain;
   private readonly net: NetServer;
   private readonly connections = new Set<Connection>();
   private nextId = 1;
   private sweepTimer: NodeJS.Timeout | undefined;
   private closeWaiters: Array<() => void> = [];
   private errorListener: ServerErrorListener | undefined;
+  /** Idle parsers shared by all connections (bounded; the rest are left to the GC). */
+  private readonly parserPool: RequestParser[] = [];
 
   constructor(handler: Handler, options: ServerOptions = {}) {
     this.handler = handler;
@@ -147,6 +151,17 @@ export class Server implements ConnectionHost {
     }
   }
 
+  takeParser(sink: MessageSink<RequestHead>): RequestParser {
+    const parser = this.parserPool.pop();
+    if (parser === undefined) return new RequestParser(sink, this.settings.parserOptions);
+    parser.rebind(sink);
+    return parser;
+  }
+
+  returnParser(parser: RequestParser): void {
+    if (this.parserPool.length < 256) this.parserPool.push(parser);
+  }
+
   handlerError(error: unknown, req: ServerRequest): void {
     if (isHttpError(error) && error.status < 500) return; // an answer, not a failure
     this.reportError(error, req);
@@ -166,7 +181,6 @@ export class Server implements ConnectionHost {
     this.connections.add(conn);
     socket.on('data', onData);
     socket.on('end', onEnd);
-    socket.on('drain', onDrain);
     socket.on('error', onError);
     socket.on('close', onClose);
     const observer = this.observer;

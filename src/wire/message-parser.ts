@@ -37,7 +37,7 @@ export interface HeadDecision<Head> {
  * decide framing from the collected FramingFacts.
  */
 export abstract class MessageParser<Head> {
-  protected readonly sink: MessageSink<Head>;
+  protected sink: MessageSink<Head>;
   protected readonly limits: Limits;
   private readonly allowBareLf: boolean;
   private readonly fold: FoldPolicy;
@@ -75,6 +75,17 @@ export abstract class MessageParser<Head> {
   protected abstract endHead(offset: number, headBytes: number, endOffset: number): HeadDecision<Head>;
   /** startLineTooLong is the error code for an over-long start line (414 for requests). */
   protected abstract readonly startLineTooLong: WireErrorCode;
+
+  /**
+   * rebind points an idle parser at another sink, so a server can keep a small pool of parsers for
+   * all its connections instead of one per idle connection. Only valid while `idle` and not failed.
+   */
+  rebind(sink: MessageSink<Head>): void {
+    if (!this.idle || this.failure !== undefined) throw new Error('rebind needs an idle parser');
+    this.sink = sink;
+    this.base = 0;
+    this.isPaused = false;
+  }
 
   get paused(): boolean {
     return this.isPaused;
