@@ -43,6 +43,9 @@ export class IncomingBody {
   push(chunk: Buffer): void {
     this.received += chunk.length;
     if (this.stream !== undefined) {
+      // A destroyed stream (the handler gave up, e.g. over its size limit) reads nothing more:
+      // drop the bytes instead of pausing the socket for a reader that will never come.
+      if (this.stream.destroyed) return;
       if (!this.stream.push(chunk)) this.flow.pauseInput();
       return;
     }

@@ -166,3 +166,21 @@ test('curl -v with two URLs reuses one connection', { skip: toolSkip('curl', 'ap
   assert.equal(opened, 1);
   await server.close();
 });
+
+test('a handler that stops reading over its limit answers 413 and the client gets it', async () => {
+  const limited: Handler = async (req, res) => {
+    try {
+      await req.text(1000);
+      res.end('read');
+    } catch (error) {
+      res.status((error as { status?: number }).status ?? 500).end('too big');
+    }
+  };
+  const { server, port } = await start(limited);
+  const { socket, read } = await openRaw(port);
+  socket.write('POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 200000\r\n\r\n');
+  socket.write(Buffer.alloc(200_000, 0x62));
+  assert.match(await read(/too big$/), /^HTTP\/1\.1 413 /);
+  socket.destroy();
+  await server.close();
+});
