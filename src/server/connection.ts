@@ -5,11 +5,12 @@ import { httpDate, tick } from './date-cache.js';
 import { protocolErrorResponse, statusForWireError, wireToHttpError } from './error-status.js';
 import { HttpError } from './http-error.js';
 import { IncomingBody, type BodyFlow } from './incoming-body.js';
-import { ServerRequest, type PeerInfo } from './request.js';
+import { ServerRequest } from './request.js';
+import { BatchedWriter } from './batched-writer.js';
 import type { ResponseChannel } from './response.js';
 import { ServerResponse } from './response.js';
 import { renderHandlerError } from './handler-error.js';
-import type { CloseReason, ConnectionObserver, Handler } from './types.js';
+import type { CloseReason, ConnectionInfo, ConnectionObserver, Handler } from './types.js';
 
 /** Settings are the server options with defaults applied, shared by all connections. */
 export interface Settings {
@@ -52,8 +53,7 @@ function addressOf(address: string | undefined, port: number | undefined): { add
   return { address: address ?? '', port: port ?? 0 };
 }
 
-export class Connection implements MessageSink<RequestHead>, ResponseChannel, BodyFlow, PeerInfo {
-  readonly socket: Socket;
+export class Connection extends BatchedWriter implements MessageSink<RequestHead>, ResponseChannel, BodyFlow, ConnectionInfo {
   readonly id: number;
   private readonly host: ConnectionHost;
   private parser: RequestParser | undefined;
@@ -78,13 +78,9 @@ export class Connection implements MessageSink<RequestHead>, ResponseChannel, Bo
   private drainWaiters: Array<{ res: ServerResponse; resolve: () => void; reject: (e: Error) => void }> | undefined;
   lastActivity: number;
   private headStart = 0;
-  /** Nesting depth of batched processing; writes are gathered while it is above zero. */
-  private batchDepth = 0;
-  private batchText = '';
-  private batchParts: Array<string | Buffer> | undefined;
 
   constructor(socket: Socket, id: number, host: ConnectionHost) {
-    this.socket = socket;
+    super(socket);
     this.id = id;
     this.host = host;
     this.lastActivity = Date.now();
@@ -95,7 +91,7 @@ export class Connection implements MessageSink<RequestHead>, ResponseChannel, Bo
   }
 
   /** peer returns the connection's facts; addresses are read on first use (each is a system call). */
-  peer(): PeerInfo {
+  peer(): ConnectionInfo {
     return this;
   }
 
@@ -128,7 +124,7 @@ export class Connection implements MessageSink<RequestHead>, ResponseChannel, Bo
       return;
     }
     this.leftover = chunk;
-    this.batchDepth++;
+    this.beginBatch();
     this.pump();
     this.endBatch();
   }
@@ -313,7 +309,7 @@ export class Connection implements MessageSink<RequestHead>, ResponseChannel, Bo
     this.bodyHeld = false;
     this.socket.resume();
     if (this.leftover !== undefined) {
-      this.batchDepth++;
+      this.beginBatch();
       this.pump();
       this.endBatch();
     }
@@ -329,57 +325,10 @@ export class Connection implements MessageSink<RequestHead>, ResponseChannel, Bo
     return false;
   }
 
-  /**
-   * write sends bytes, or gathers them while a read is being processed: every response produced from
-   * one read (a pipelined batch, or just one keep-alive exchange) then leaves in a single write, the
-   * largest single saving for small responses (shared/PERFORMANCE.md, "Batching writes").
-   */
-  private write(data: string | Buffer, encoding: BufferEncoding): boolean {
-    const socket = this.socket;
-    if (socket.destroyed || socket.writableEnded) return false;
-    if (this.batchDepth > 0) {
-      if (typeof data === 'string') {
-        this.batchText += data;
-      } else {
-        const parts = (this.batchParts ??= []);
-        if (this.batchText !== '') parts.push(this.batchText);
-        this.batchText = '';
-        parts.push(data);
-      }
-      return !socket.writableNeedDrain;
-    }
-    return this.rawWrite(data, encoding);
-  }
-
-  private endBatch(): void {
-    if (--this.batchDepth === 0) this.flushBatch();
-  }
-
-  private flushBatch(): void {
-    const parts = this.batchParts;
-    const text = this.batchText;
-    this.batchParts = undefined;
-    this.batchText = '';
-    if (parts === undefined) {
-      if (text !== '') this.rawWrite(text, 'latin1');
-      return;
-    }
-    if (text !== '') parts.push(text);
-    this.socket.cork();
-    for (const part of parts) this.rawWrite(part, 'latin1');
-    this.socket.uncork();
-  }
-
-  private rawWrite(data: string | Buffer, encoding: BufferEncoding): boolean {
-    const socket = this.socket;
-    if (socket.destroyed || socket.writableEnded) return false;
+  protected tapOut(): ((bytes: Buffer) => void) | undefined {
     const observer = this.host.observer;
-    if (observer?.bytesOut !== undefined) {
-      const bytes = typeof data === 'string' ? Buffer.from(data, encoding) : data;
-      observer.bytesOut(this.peer(), bytes, performance.now());
-      return socket.write(bytes);
-    }
-    return socket.write(data, encoding);
+    if (observer?.bytesOut === undefined) return undefined;
+    return (bytes) => observer.bytesOut!(this, bytes, performance.now());
   }
 
   drain(res: ServerResponse): Promise<void> {
@@ -443,7 +392,7 @@ export class Connection implements MessageSink<RequestHead>, ResponseChannel, Bo
     if (this.pipelineHeld && queue.length <= PIPELINE_LOW) {
       this.pipelineHeld = false;
       if (!this.bodyHeld) this.socket.resume();
-      this.batchDepth++;
+      this.beginBatch();
       this.pump();
       this.endBatch();
     }

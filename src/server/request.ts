@@ -2,17 +2,7 @@ import type { Readable } from 'node:stream';
 import type { HeaderList, RequestHead } from '../wire/index.js';
 import { HttpError } from './http-error.js';
 import { emptyReadable, type IncomingBody } from './incoming-body.js';
-import type { HttpVersion, Request } from './types.js';
-
-/** The connection facts a request exposes; the Connection caches them once per socket. */
-export interface PeerInfo {
-  readonly id: number;
-  readonly remoteAddress: string;
-  readonly remotePort: number;
-  readonly localAddress: string;
-  readonly localPort: number;
-  readonly secure: boolean;
-}
+import type { ConnectionInfo, HttpVersion, Request } from './types.js';
 
 /**
  * ServerRequest is the engine's Request. Path and query are split from the target on first use
@@ -23,13 +13,13 @@ export class ServerRequest implements Request {
   readonly sequence: number;
   /** Trailer fields of a chunked body, once it has ended (undefined when none were sent). */
   trailers: HeaderList | undefined = undefined;
-  private readonly peer: PeerInfo;
+  private readonly peer: ConnectionInfo;
   private readonly incoming: IncomingBody | undefined;
   private readonly maxBody: number;
   private pathCache: string | undefined;
   private queryCache: string | undefined;
 
-  constructor(head: RequestHead, peer: PeerInfo, sequence: number, incoming: IncomingBody | undefined, maxBody: number) {
+  constructor(head: RequestHead, peer: ConnectionInfo, sequence: number, incoming: IncomingBody | undefined, maxBody: number) {
     this.head = head;
     this.peer = peer;
     this.sequence = sequence;

@@ -1,0 +1,77 @@
+import type { Socket } from 'node:net';
+
+/**
+ * BatchedWriter sends bytes to a socket, or gathers them while a read is being processed: every
+ * response produced from one read (a pipelined batch, or just one keep-alive exchange) then leaves in
+ * a single write, the largest single saving for small responses (shared/PERFORMANCE.md, "Batching
+ * writes"). Text is joined into one latin1 string; Buffers go out with it in one corked writev.
+ * Connection extends it (a base class rather than a member: idle connections stay one object).
+ */
+export abstract class BatchedWriter {
+  readonly socket: Socket;
+  /** Nesting depth of batched processing; writes are gathered while it is above zero. */
+  private batchDepth = 0;
+  private batchText = '';
+  private batchParts: Array<string | Buffer> | undefined;
+
+  constructor(socket: Socket) {
+    this.socket = socket;
+  }
+
+  /** tapOut receives every byte written when an observer wants them; undefined otherwise (free). */
+  protected abstract tapOut(): ((bytes: Buffer) => void) | undefined;
+
+  protected beginBatch(): void {
+    this.batchDepth++;
+  }
+
+  protected endBatch(): void {
+    if (--this.batchDepth === 0) this.flushBatch();
+  }
+
+  /** write sends or gathers `data`; false means the socket's buffer is full (wait for 'drain'). */
+  protected write(data: string | Buffer, encoding: BufferEncoding): boolean {
+    const socket = this.socket;
+    if (socket.destroyed || socket.writableEnded) return false;
+    if (this.batchDepth > 0) {
+      if (typeof data === 'string') {
+        this.batchText += data;
+      } else {
+        const parts = (this.batchParts ??= []);
+        if (this.batchText !== '') parts.push(this.batchText);
+        this.batchText = '';
+        parts.push(data);
+      }
+      return !socket.writableNeedDrain;
+    }
+    return this.rawWrite(data, encoding);
+  }
+
+  /** flushBatch writes what was gathered now (before ending the socket, for instance). */
+  protected flushBatch(): void {
+    const parts = this.batchParts;
+    const text = this.batchText;
+    this.batchParts = undefined;
+    this.batchText = '';
+    if (parts === undefined) {
+      if (text !== '') this.rawWrite(text, 'latin1');
+      return;
+    }
+    if (text !== '') parts.push(text);
+    this.socket.cork();
+    for (const part of parts) this.rawWrite(part, 'latin1');
+    this.socket.uncork();
+  }
+
+  private rawWrite(data: string | Buffer, encoding: BufferEncoding): boolean {
+    const socket = this.socket;
+    if (socket.destroyed || socket.writableEnded) return false;
+    const tap = this.tapOut();
+    if (tap !== undefined) {
+      const bytes = typeof data === 'string' ? Buffer.from(data, encoding) : data;
+      tap(bytes);
+      return socket.write(bytes);
+    }
+    return socket.write(data, encoding);
+  }
+}
