@@ -203,7 +203,9 @@ export abstract class MessageParser<Head> {
     }
     if (end > start && lineBuf[end - 1] === CR) {
       end--;
-    } else if (!this.allowBareLf) {
+    } else if (!this.allowBareLf && !(end === start && this.phase === Phase.START_LINE)) {
+      // A lone LF before a request-line is an empty line to skip (as llhttp does); anywhere else a
+      // bare LF could frame the message differently for another parser, so it is refused.
       throw new WireError(WireErrorCode.BARE_LF, this.lineOffset + (end - start));
     }
     const next = lf + 1;

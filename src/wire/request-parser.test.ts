@@ -32,6 +32,7 @@ const cases: Case[] = [
   { name: 'CONNECT with a path', input: 'CONNECT /x HTTP/1.1\r\nHost: x\r\n\r\n', want: ["error BAD_TARGET @8"] },
   { name: 'relative target', input: 'GET a/b HTTP/1.1\r\nHost: x\r\n\r\n', want: ["error BAD_TARGET @4"] },
   { name: 'leading empty line ignored', input: '\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n', want: ["head GET / origin 1.1 [Host: x] none keep-alive @2+27", "end"] },
+  { name: 'leading bare LF ignored too', input: '\nGET / HTTP/1.1\r\nHost: x\r\n\r\n', want: ["head GET / origin 1.1 [Host: x] none keep-alive @1+27", "end"] },
   { name: 'two spaces after method', input: 'GET  / HTTP/1.1\r\nHost: x\r\n\r\n', want: ["error BAD_START_LINE @4"] },
   { name: 'control byte in target', input: 'GET /a\x01b HTTP/1.1\r\nHost: x\r\n\r\n', want: ["error BAD_TARGET @6"] },
   { name: 'non-token method', input: 'GE(T / HTTP/1.1\r\nHost: x\r\n\r\n', want: ["error BAD_METHOD @2"] },
