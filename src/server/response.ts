@@ -165,7 +165,7 @@ export class ServerResponse implements Response {
     this.channel.finished(this, false);
   }
 
-  async send(source: AsyncIterable<Uint8Array | string> | Readable): Promise<void> {
+  async send(source: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string> | Readable): Promise<void> {
     for await (const chunk of source as AsyncIterable<Uint8Array | string>) {
       if (!this.write(chunk)) await this.drain();
     }

@@ -82,7 +82,7 @@ export interface Response {
   /** Finishes the response, optionally with a last chunk; `trailers` only for chunked responses. */
   end(chunk?: string | Uint8Array, trailers?: readonly string[]): void;
   /** Streams a source with backpressure and ends the response. Rejects if the client goes away. */
-  send(source: AsyncIterable<Uint8Array | string> | Readable): Promise<void>;
+  send(source: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string> | Readable): Promise<void>;
   /** Ask the engine to close the connection after this response (sends Connection: close). */
   closeAfter(): this;
 }
