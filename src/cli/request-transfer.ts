@@ -4,7 +4,7 @@ import { CliError, printError } from './output.js';
 import { ProgressBar } from './progress.js';
 import type { RequestArgs } from './request-args.js';
 import { curlMessage, exitCodeFor } from './request-exit.js';
-import { prefixLines, requestHeadText, responseHeadText, type Writer } from './request-verbose.js';
+import { responseHeadText, type VerboseWire, type Writer } from './request-verbose.js';
 import { renderWriteOut, type TransferResult } from './write-out.js';
 
 /** TransferContext is everything one URL's transfer needs from the command line. */
@@ -17,6 +17,8 @@ export interface TransferContext {
   resumeFrom: number;
   agent: Agent;
   stderr: Writer;
+  /** -v: prints the heads from the wire bytes; told here when each request head is written. */
+  verbose: VerboseWire | undefined;
 }
 
 /** Sink is where body bytes (and -i heads) go: stdout or a file. */
@@ -86,7 +88,6 @@ export async function transfer(ctx: TransferContext): Promise<number> {
   const showHead = async (res: ClientResponse): Promise<void> => {
     const head = responseHeadText(res);
     sizeHeader += res.head.headBytes;
-    verbose?.(prefixLines(head, '<'));
     if (args.dumpHeader !== undefined) headerDump.push(head);
     if (args.include || args.head) await out(head);
   };
@@ -103,7 +104,7 @@ export async function transfer(ctx: TransferContext): Promise<number> {
       ...ctx.options,
       onRequest: (sent) => {
         sizeRequest += sent.head.length;
-        verbose?.(prefixLines(requestHeadText(sent), '>'));
+        ctx.verbose?.requestSent(sent);
       },
       onRedirect: (res) => {
         redirects++;

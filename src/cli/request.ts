@@ -5,7 +5,7 @@ import { REQUEST_USAGE, parseRequestArgs, type RequestArgs } from './request-arg
 import { buildDataBody, buildMultipart, type CliBody } from './request-body.js';
 import { runRaw } from './request-raw.js';
 import { transfer, type TransferContext } from './request-transfer.js';
-import { verboseObserver } from './request-verbose.js';
+import { VerboseWire } from './request-verbose.js';
 import { version } from './dispatch.js';
 
 /** main runs `wirehttp request`: curl-compatible HTTP requests, or `--raw` bytes over TCP/TLS. */
@@ -42,7 +42,8 @@ async function runAll(args: RequestArgs): Promise<number> {
     else if (existsSync(b)) loadNetscapeCookies(jar!, readFileSync(b, 'utf8'));
   }
   const stderr = (t: string): void => void process.stderr.write(t);
-  const agent = new Agent({ maxConnectionsPerOrigin: 1, ...(args.verbose ? { observer: verboseObserver(stderr) } : {}) });
+  const verbose = args.verbose ? new VerboseWire(stderr) : undefined;
+  const agent = new Agent({ maxConnectionsPerOrigin: 1, ...(verbose === undefined ? {} : { observer: verbose }) });
   let ca: Buffer | undefined;
   if (args.cacert !== undefined) {
     try {
@@ -78,7 +79,7 @@ async function runAll(args: RequestArgs): Promise<number> {
         process.stdout.write(requestBytes(url, options));
         continue;
       }
-      const ctx: TransferContext = { args, url, options, output, resumeFrom, agent, stderr };
+      const ctx: TransferContext = { args, url, options, output, resumeFrom, agent, stderr, verbose };
       const code = await transfer(ctx);
       if (code !== 0) exit = code;
     }

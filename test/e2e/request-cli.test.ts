@@ -232,3 +232,29 @@ test('--raw sends stdin bytes as given: a malformed request gets a 400', async (
   const good = await run(['--raw', host, '--crlf', '-m', '3'], { input: 'GET /raw HTTP/1.1\nHost: x\nConnection: close\n\n' });
   assert.match(good.stdout.toString(), /^HTTP\/1\.1 200 OK\r\n[\s\S]*hello \/raw\n$/);
 });
+
+test('-v prints the head bytes exactly as sent and received (odd spacing, 1xx), and who closed', async () => {
+  const odd = createNetServer((s) => {
+    s.on('error', () => {});
+    let buf = '';
+    s.on('data', (d: Buffer) => {
+      buf += d.toString('latin1');
+      if (!buf.includes('\r\n\r\n')) return;
+      s.end('HTTP/1.1 100 Continue\r\nX-Interim: yes\r\n\r\nHTTP/1.1 200 Fine\r\nX-Zeta:1\r\nx-alpha:   two  \r\nContent-Length: 2\r\nConnection: close\r\n\r\nok');
+    });
+  });
+  await new Promise<void>((r) => odd.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(odd.address() as { port: number }).port}/odd`;
+  try {
+    const r = await run(['-v', '-H', 'X-Mine:  spaced', url]);
+    assert.equal(r.code, 0);
+    assert.equal(r.stdout.toString(), 'ok');
+    const dry = await run(['--dry-run', '-H', 'X-Mine:  spaced', url]);
+    const sent = dry.stdout.toString('latin1').split('\r\n').map((l) => `> ${l}\n`).slice(0, -1).join('');
+    assert.ok(r.stderr.includes(sent), r.stderr);
+    assert.ok(r.stderr.includes('< HTTP/1.1 100 Continue\n< X-Interim: yes\n< \n< HTTP/1.1 200 Fine\n< X-Zeta:1\n< x-alpha:   two  \n< Content-Length: 2\n< Connection: close\n< \n'), r.stderr);
+    assert.match(r.stderr, /^\* Connection #0 to host 127\.0\.0\.1 closed by us$/m);
+  } finally {
+    await new Promise((r) => odd.close(r));
+  }
+});
