@@ -1,9 +1,11 @@
-import { connect as netConnect, isIP, type Socket } from 'node:net';
-import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { ResponseParser, WireError, type HeaderList, type MessageSink, type ResponseHead } from '../wire/index.js';
-import { AbortedError, ClientError, ConnectionClosedError, ParseError, ResetError, TimeoutError, fromSocketError } from './errors.js';
-import type { ClientCloseReason, ClientConnectionInfo, ClientObserver, TlsOptions } from './types.js';
+import { describe, openSocket, type ConnectPhases, type ConnectTarget } from './connect.js';
+import { ClientError, ConnectionClosedError, ParseError, ResetError, fromSocketError } from './errors.js';
+import type { ClientCloseReason, ClientConnectionInfo, ClientObserver } from './types.js';
+
+export { abortError, type ConnectPhases, type ConnectTarget } from './connect.js';
 
 /** Exchange receives one response's events from the connection it was sent on. */
 export interface Exchange {
@@ -17,25 +19,6 @@ export interface Exchange {
   onTrailers(trailers: HeaderList): void;
   onEnd(): void;
   onError(error: ClientError): void;
-}
-
-export interface ConnectTarget {
-  id: number;
-  host: string;
-  port: number;
-  secure: boolean;
-  origin: string;
-  tls?: TlsOptions | undefined;
-  connectTimeout?: number | undefined;
-  observer?: ClientObserver | undefined;
-  signal?: AbortSignal | undefined;
-}
-
-/** ConnectPhases are absolute performance.now() times of a fresh connection's setup. */
-export interface ConnectPhases {
-  lookup?: number;
-  connect?: number;
-  tls?: number;
 }
 
 /**
@@ -82,78 +65,7 @@ export class Connection implements MessageSink<ResponseHead> {
 
   /** open connects (TCP, then TLS for https) and resolves once the connection can carry a request. */
   static open(target: ConnectTarget): Promise<Connection> {
-    const phases: ConnectPhases = {};
-    const observer = target.observer;
-    observer?.connecting?.({ id: target.id, host: target.host, port: target.port, secure: target.secure }, performance.now());
-    const host = stripBrackets(target.host);
-    const tlsOpts = target.tls ?? {};
-    const socket: Socket = target.secure
-      ? tlsConnect({
-          host,
-          port: target.port,
-          servername: tlsOpts.servername ?? (isIP(host) === 0 ? host : undefined),
-          ca: tlsOpts.ca,
-          cert: tlsOpts.cert,
-          key: tlsOpts.key,
-          minVersion: tlsOpts.minVersion,
-          rejectUnauthorized: tlsOpts.rejectUnauthorized !== false,
-          ALPNProtocols: ['http/1.1'],
-        })
-      : netConnect({ host, port: target.port, noDelay: true });
-    return new Promise<Connection>((resolve, reject) => {
-      let stage: 'connect' | 'handshake' = 'connect';
-      let timer: NodeJS.Timeout | undefined;
-      const cleanup = (): void => {
-        if (timer !== undefined) clearTimeout(timer);
-        target.signal?.removeEventListener('abort', onAbort);
-        socket.removeListener('error', onError);
-      };
-      const failWith = (error: ClientError): void => {
-        cleanup();
-        socket.on('error', () => {});
-        socket.destroy();
-        reject(error);
-      };
-      const onError = (error: Error): void => failWith(fromSocketError(error, stage, `${target.host}:${target.port}`));
-      const onAbort = (): void => failWith(abortError(target.signal));
-      if (target.signal?.aborted === true) return onAbort();
-      target.signal?.addEventListener('abort', onAbort, { once: true });
-      if (target.connectTimeout !== undefined && target.connectTimeout > 0) {
-        const ms = target.connectTimeout;
-        timer = setTimeout(() => failWith(new TimeoutError('connect', ms)), ms);
-      }
-      socket.once('error', onError);
-      socket.once('lookup', () => (phases.lookup = performance.now()));
-      const ready = (): void => {
-        cleanup();
-        const conn = new Connection(target, socket, phases);
-        resolve(conn);
-      };
-      socket.once('connect', () => {
-        phases.connect = performance.now();
-        if (phases.lookup === undefined) phases.lookup = phases.connect;
-        stage = 'handshake';
-        if (!target.secure) {
-          observer?.open?.(describe(target, socket), phases.connect);
-          ready();
-        }
-      });
-      if (target.secure) {
-        const tls = socket as TLSSocket;
-        tls.on('keylog', (line: Buffer) => {
-          tlsOpts.onKeylog?.(line);
-          observer?.keylog?.(describe(target, socket), line);
-        });
-        tls.once('secureConnect', () => {
-          phases.tls = performance.now();
-          if (phases.connect === undefined) phases.connect = phases.tls;
-          const info = describe(target, socket);
-          observer?.open?.(info, phases.connect);
-          observer?.secure?.(info, phases.tls, tls.getProtocol(), tls.getCipher()?.name);
-          ready();
-        });
-      }
-    });
+    return openSocket(target, (socket, phases) => new Connection(target, socket, phases));
   }
 
   /** busy reports how many responses are outstanding. */
@@ -301,31 +213,4 @@ export class Connection implements MessageSink<ResponseHead> {
     this.observer?.close?.(this.info, this.closeReason, performance.now());
     this.onClosed?.(this);
   }
-}
-
-function describe(target: ConnectTarget, socket: Socket): ClientConnectionInfo {
-  const tls = target.secure ? (socket as TLSSocket) : undefined;
-  return {
-    id: target.id,
-    origin: target.origin,
-    host: target.host,
-    port: target.port,
-    secure: target.secure,
-    remoteAddress: socket.remoteAddress ?? '',
-    remotePort: socket.remotePort ?? 0,
-    localAddress: socket.localAddress ?? '',
-    localPort: socket.localPort ?? 0,
-    tlsProtocol: tls?.getProtocol?.() ?? undefined,
-  };
-}
-
-function stripBrackets(host: string): string {
-  return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
-}
-
-/** abortError turns an AbortSignal's reason into an AbortedError (a TimeoutError reason passes through). */
-export function abortError(signal: AbortSignal | undefined): ClientError {
-  const reason: unknown = signal?.reason;
-  if (reason instanceof ClientError) return reason;
-  return new AbortedError({ cause: reason });
 }
