@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { Agent, CookieJar, formatNetscapeCookies, loadNetscapeCookies, requestBytes, type RequestOptions } from '../client/index.js';
 import { CliError, printError } from './output.js';
 import { REQUEST_USAGE, parseRequestArgs, type RequestArgs } from './request-args.js';
@@ -56,7 +56,7 @@ async function runAll(args: RequestArgs): Promise<number> {
     method,
     agent,
     httpVersion: args.http10 ? '1.0' : '1.1',
-    tls: { rejectUnauthorized: !args.insecure, ...(ca === undefined ? {} : { ca }) },
+    tls: { rejectUnauthorized: !args.insecure, ...(ca === undefined ? {} : { ca }), ...keyLog(process.env.SSLKEYLOGFILE) },
     timeouts: {
       ...(args.connectTimeout === undefined ? {} : { connect: Math.round(args.connectTimeout * 1000) }),
       ...(args.maxTime === undefined ? {} : { total: Math.round(args.maxTime * 1000) }),
@@ -88,6 +88,23 @@ async function runAll(args: RequestArgs): Promise<number> {
     if (jar !== undefined && args.cookieJar !== undefined) writeJar(args.cookieJar, formatNetscapeCookies(jar.all()));
   }
   return exit;
+}
+
+/**
+ * keyLog appends TLS secrets to the file named by SSLKEYLOGFILE (NSS key log format, as curl and
+ * browsers do) so Wireshark can decrypt the capture; nothing when the variable is unset or empty.
+ */
+function keyLog(path: string | undefined): { onKeylog?: (line: Buffer) => void } {
+  if (path === undefined || path === '') return {};
+  return {
+    onKeylog: (line) => {
+      try {
+        appendFileSync(path, line);
+      } catch {
+        // Like curl: an unwritable key log file does not fail the transfer.
+      }
+    },
+  };
 }
 
 function writeJar(path: string, text: string): void {
