@@ -11,6 +11,7 @@ interface Subcommand {
 const SUBCOMMANDS: Record<string, Subcommand> = {
   serve: { summary: 'serve a folder over HTTP (like python -m http.server)', load: () => import('./serve.js') },
   request: { summary: 'make HTTP requests, curl-style, and show the wire', load: () => import('./request.js') },
+  proxy: { summary: 'forward to another HTTP server and show each exchange', load: () => import('./proxy.js') },
   echo: { summary: 'TCP echo server, or --connect HOST:PORT as its client', load: () => import('./echo.js') },
 };
 

@@ -1,0 +1,79 @@
+import { parseArgs } from 'node:util';
+import { startRelay } from '../inspect/relay.js';
+import { CliError } from './output.js';
+import { ExchangeLog } from './proxy-trace.js';
+
+const USAGE = `Usage: wirehttp proxy --to URL [--listen PORT] [options]
+
+Forward every connection to another HTTP/1.1 server (python's http.server, Flask, nginx…) byte for
+byte, and show each exchange: request lines, status lines, body sizes, who closed.
+
+Options:
+  -l, --listen PORT    port to listen on (default 8080; 0 picks a free port)
+  -b, --bind ADDR      address to bind (default 127.0.0.1)
+      --to URL         the server to forward to, e.g. http://127.0.0.1:5000 (https:// uses TLS upstream)
+  -k, --insecure       do not verify the upstream's TLS certificate
+  -q, --quiet          forward without printing exchanges
+  -h, --help           show this help
+
+Example:
+  wirehttp proxy --listen 8080 --to http://127.0.0.1:5000
+  curl -v http://127.0.0.1:8080/          # watch the exchange in the proxy's terminal
+`;
+
+/** main runs `wirehttp proxy`. */
+export async function main(argv: string[]): Promise<number> {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    values = parseArgs({
+      args: argv,
+      options: {
+        listen: { type: 'string', short: 'l' },
+        bind: { type: 'string', short: 'b' },
+        to: { type: 'string' },
+        insecure: { type: 'boolean', short: 'k' },
+        quiet: { type: 'boolean', short: 'q' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+    }).values;
+  } catch (error) {
+    throw new CliError(`proxy: ${(error as Error).message}`);
+  }
+  if (values.help === true) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if (typeof values.to !== 'string') throw new CliError('proxy: --to URL is required (e.g. --to http://127.0.0.1:5000)');
+  let target: URL;
+  try {
+    target = new URL(values.to);
+  } catch {
+    throw new CliError(`proxy: --to is not a URL: ${values.to}`);
+  }
+  if (target.protocol !== 'http:' && target.protocol !== 'https:') throw new CliError('proxy: --to must be an http:// or https:// URL');
+  const port = values.listen === undefined ? 8080 : Number(values.listen);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`proxy: bad port: ${String(values.listen)}`);
+  const host = typeof values.bind === 'string' ? values.bind : '127.0.0.1';
+  const secure = target.protocol === 'https:';
+  const log = values.quiet === true ? undefined : new ExchangeLog((line) => process.stdout.write(`${line}\n`));
+  let relay;
+  try {
+    relay = await startRelay(port, host, {
+      host: target.hostname.replace(/^\[|\]$/g, ''),
+      port: Number(target.port || (secure ? 443 : 80)),
+      tls: secure ? { rejectUnauthorized: values.insecure !== true } : undefined,
+      onEvent: log === undefined ? undefined : (event) => log.handle(event),
+    });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new CliError(code === 'EADDRINUSE' ? `proxy: port ${port} is already in use` : `proxy: cannot listen on ${host}:${port} (${code ?? String(error)})`, 1);
+  }
+  process.stdout.write(`proxy on http://${host.includes(':') ? `[${host}]` : host}:${relay.port}/ -> ${target.origin} (Ctrl-C to stop)\n`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await relay.close();
+  return 0;
+}

@@ -1,0 +1,77 @@
+import { connect as netConnect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
+import { performance } from 'node:perf_hooks';
+
+/** Which way bytes went: 'in' from the client to the upstream server, 'out' back to the client. */
+export type RelayDirection = 'in' | 'out';
+
+/** What a relay reports per connection; a recorder or trace renderer consumes these. */
+export type RelayEvent =
+  | { kind: 'open'; id: number; client: string; clientPort: number; upstream: string; upstreamPort: number; time: number }
+  | { kind: 'data'; id: number; direction: RelayDirection; bytes: Buffer; time: number }
+  | { kind: 'close'; id: number; closedBy: 'client' | 'server' | 'error'; time: number };
+
+export interface RelayOptions {
+  /** Upstream server to forward to. */
+  host: string;
+  port: number;
+  /** Connect to the upstream with TLS (for https:// targets); the client side stays plain. */
+  tls?: { servername?: string; rejectUnauthorized?: boolean };
+  onEvent?: (event: RelayEvent) => void;
+}
+
+/**
+ * startRelay listens on `port`/`host` and forwards every connection to the upstream byte for byte,
+ * both ways, adding and changing nothing, so what it records is exactly what the two peers exchanged.
+ * Backpressure is kept with pipe(); a half-close on one side is passed on to the other.
+ */
+export async function startRelay(port: number, host: string, options: RelayOptions): Promise<{ server: Server; port: number; close(): Promise<void> }> {
+  let nextId = 1;
+  const sockets = new Set<Socket>();
+  const emit = options.onEvent;
+  const server = createServer({ allowHalfOpen: true }, (client) => {
+    const id = nextId++;
+    const upstream = options.tls
+      ? tlsConnect({ host: options.host, port: options.port, servername: options.tls.servername ?? options.host, rejectUnauthorized: options.tls.rejectUnauthorized ?? true })
+      : netConnect({ host: options.host, port: options.port, allowHalfOpen: true });
+    sockets.add(client).add(upstream);
+    let closedBy: 'client' | 'server' | 'error' | undefined;
+    // Reported at accept time: the client may send before the upstream connection is up.
+    emit?.({ kind: 'open', id, client: client.remoteAddress ?? '', clientPort: client.remotePort ?? 0, upstream: options.host, upstreamPort: options.port, time: performance.now() });
+    if (emit !== undefined) {
+      client.on('data', (bytes: Buffer) => emit({ kind: 'data', id, direction: 'in', bytes, time: performance.now() }));
+      upstream.on('data', (bytes: Buffer) => emit({ kind: 'data', id, direction: 'out', bytes, time: performance.now() }));
+    }
+    client.on('end', () => (closedBy ??= 'client'));
+    upstream.on('end', () => (closedBy ??= 'server'));
+    client.pipe(upstream);
+    upstream.pipe(client);
+    const fail = (): void => {
+      closedBy ??= 'error';
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('error', fail);
+    upstream.on('error', fail);
+    let open = 2;
+    const closed = (s: Socket) => (): void => {
+      sockets.delete(s);
+      if (--open === 0) emit?.({ kind: 'close', id, closedBy: closedBy ?? 'error', time: performance.now() });
+    };
+    client.on('close', closed(client));
+    upstream.on('close', closed(upstream));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  return {
+    server,
+    port: (server.address() as AddressInfo).port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const s of sockets) s.destroy();
+      }),
+  };
+}
