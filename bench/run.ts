@@ -2,6 +2,7 @@
 // Servers are pinned to core 0 and wrk to core 1; rounds are interleaved and medians reported,
 // because only ratios measured in the same run mean anything on these noisy machines.
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { runClientBench } from './client.js';
 import { idleMemoryPerConnection } from './idle-memory.js';
 import { startServer } from './servers.js';
 import { ensureWrk, pipelineLua, runWrk, type WrkResult } from './wrk.js';
@@ -68,8 +69,14 @@ function mark(ok: boolean): string {
 }
 
 async function main(): Promise<void> {
-  ensureWrk();
   const report: Record<string, unknown> = { date: new Date().toISOString(), seconds: SECONDS, rounds: ROUNDS, scenarios: {} };
+  // BENCH_ONLY=client runs just the client scenario (no wrk needed).
+  if (process.env.BENCH_ONLY === 'client') {
+    process.stdout.write(`wirehttp client bench: ${ROUNDS} interleaved rounds, server on core 0, client on core 1\n\n`);
+    report.client = await runClientBench(ROUNDS, (t) => void process.stdout.write(t));
+    return;
+  }
+  ensureWrk();
   process.stdout.write(`wirehttp bench: ${ROUNDS} interleaved rounds of ${SECONDS}s, server on core 0, wrk on core 1\n\n`);
   for (const scenario of scenarios) {
     const results = await measure(scenario);
@@ -105,6 +112,8 @@ async function main(): Promise<void> {
   const memRatio = memory.ours! / memory['node-http']!;
   process.stdout.write(`  target ours <= 0.5x node:http: ${memRatio.toFixed(2)}x ${mark(memRatio <= 0.5)}\n`);
   report.idleMemoryPerConnection = memory;
+
+  report.client = await runClientBench(ROUNDS, (t) => void process.stdout.write(t));
 
   mkdirSync(new URL('../../bench/results/', import.meta.url), { recursive: true });
   writeFileSync(new URL('../../bench/results/latest.json', import.meta.url), `${JSON.stringify(report, null, 2)}\n`);
