@@ -26,6 +26,8 @@ export class IncomingBody {
   private failure: Error | undefined;
   private stream: Readable | undefined;
   private wanted = false;
+  /** This body paused the connection's input and has not released it yet. */
+  private holding = false;
   /** Bytes received so far. */
   received = 0;
 
@@ -46,18 +48,21 @@ export class IncomingBody {
       // A destroyed stream (the handler gave up, e.g. over its size limit) reads nothing more:
       // drop the bytes instead of pausing the socket for a reader that will never come.
       if (this.stream.destroyed) return;
-      if (!this.stream.push(chunk)) this.flow.pauseInput();
+      if (!this.stream.push(chunk)) this.hold();
       return;
     }
     this.chunks.push(chunk);
     this.buffered += chunk.length;
-    if (this.buffered > HIGH_WATER) this.flow.pauseInput();
+    if (this.buffered > HIGH_WATER) this.hold();
   }
 
   end(): void {
     if (this.state !== 'open') return;
     this.state = 'ended';
     this.stream?.push(null);
+    // No more bytes belong to this body: whatever follows (the next request) must be read even if
+    // the handler never drains what is buffered here.
+    this.release();
   }
 
   fail(error: Error): void {
@@ -65,6 +70,19 @@ export class IncomingBody {
     this.state = 'failed';
     this.failure = error;
     this.stream?.destroy(error);
+    this.release();
+  }
+
+  private hold(): void {
+    if (this.holding) return;
+    this.holding = true;
+    this.flow.pauseInput();
+  }
+
+  private release(): void {
+    if (!this.holding) return;
+    this.holding = false;
+    this.flow.resumeInput();
   }
 
   /** readable returns the body as a node Readable, created on first call. */
@@ -81,7 +99,7 @@ export class IncomingBody {
         }
         if (this.state === 'ended') stream.push(null);
         else if (this.state === 'failed') stream.destroy(this.failure);
-        else this.flow.resumeInput();
+        else this.release();
       },
     });
     this.stream = stream;

@@ -184,3 +184,17 @@ test('a handler that stops reading over its limit answers 413 and the client get
   socket.destroy();
   await server.close();
 });
+
+test('keep-alive continues after a body whose last chunk filled the stream buffer (17,000 bytes)', async () => {
+  const { server, port } = await start(async (req, res) => res.end(String((await req.bytes()).length)));
+  const { socket, read } = await openRaw(port);
+  for (const size of [17_000, 70_000, 16_000]) {
+    socket.write(`POST / HTTP/1.1\r\nHost: t\r\nContent-Length: ${size}\r\n\r\n`);
+    socket.write(Buffer.alloc(size, 0x61));
+    assert.match(await read(new RegExp(`\r\n\r\n${size}$`)), /^HTTP\/1\.1 200 OK/);
+  }
+  socket.write('GET /next HTTP/1.1\r\nHost: t\r\n\r\n');
+  assert.match(await read(/\r\n\r\n0$/), /^HTTP\/1\.1 200 OK/);
+  socket.destroy();
+  await server.close();
+});

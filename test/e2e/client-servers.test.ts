@@ -224,7 +224,6 @@ const exchanges: Array<{ name: string; run: (ctx: Ctx) => Promise<void>; todo?: 
   },
   {
     name: 'keep-alive: the connection answers the next request after a 17,000-byte upload',
-    todo: { 'our server': 'server bug (src/server): after a 17,000-byte Content-Length body read with req.bytes(), the next request on that connection is never answered (16,000 and 65,536 bytes work)' },
     run: async ({ url }) => {
       const agent = new Agent();
       try {
