@@ -13,6 +13,8 @@ Options:
   -b, --bind ADDR      address to bind (default 127.0.0.1)
       --to URL         the server to forward to, e.g. http://127.0.0.1:5000 (https:// uses TLS upstream)
   -k, --insecure       do not verify the upstream's TLS certificate
+      --via            add 'Via: 1.1 wirehttp' to each request (nothing is added by default)
+      --x-forwarded-for  add X-Forwarded-For with the client's address to each request
   -q, --quiet          forward without printing exchanges
   -h, --help           show this help
 
@@ -32,6 +34,8 @@ export async function main(argv: string[]): Promise<number> {
         bind: { type: 'string', short: 'b' },
         to: { type: 'string' },
         insecure: { type: 'boolean', short: 'k' },
+        via: { type: 'boolean' },
+        'x-forwarded-for': { type: 'boolean' },
         quiet: { type: 'boolean', short: 'q' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -64,6 +68,13 @@ export async function main(argv: string[]): Promise<number> {
       port: Number(target.port || (secure ? 443 : 80)),
       tls: secure ? { rejectUnauthorized: values.insecure !== true } : undefined,
       onEvent: log === undefined ? undefined : (event) => log.handle(event),
+      extraRequestLines:
+        values.via === true || values['x-forwarded-for'] === true
+          ? (head, client) => [
+              ...(values.via === true ? [`Via: 1.${head.versionMinor} wirehttp`] : []),
+              ...(values['x-forwarded-for'] === true ? [`X-Forwarded-For: ${client.address}`] : []),
+            ]
+          : undefined,
     });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;

@@ -1,6 +1,8 @@
 import { connect as netConnect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { performance } from 'node:perf_hooks';
+import type { RequestHead } from '../wire/index.js';
+import { HeadInjector } from './head-injector.js';
 
 /** Which way bytes went: 'in' from the client to the upstream server, 'out' back to the client. */
 export type RelayDirection = 'in' | 'out';
@@ -18,6 +20,11 @@ export interface RelayOptions {
   /** Connect to the upstream with TLS (for https:// targets); the client side stays plain. */
   tls?: { servername?: string; rejectUnauthorized?: boolean };
   onEvent?: (event: RelayEvent) => void;
+  /**
+   * Header lines to add to each request head (e.g. `Via: 1.1 wirehttp`); when absent the request
+   * stream is forwarded untouched.
+   */
+  extraRequestLines?: (head: RequestHead, client: { address: string; port: number }) => string[];
 }
 
 /**
@@ -44,7 +51,13 @@ export async function startRelay(port: number, host: string, options: RelayOptio
     }
     client.on('end', () => (closedBy ??= 'client'));
     upstream.on('end', () => (closedBy ??= 'server'));
-    client.pipe(upstream);
+    if (options.extraRequestLines === undefined) {
+      client.pipe(upstream);
+    } else {
+      const peer = { address: client.remoteAddress ?? '', port: client.remotePort ?? 0 };
+      const add = options.extraRequestLines;
+      client.pipe(new HeadInjector((head) => add(head, peer))).pipe(upstream);
+    }
     upstream.pipe(client);
     const fail = (): void => {
       closedBy ??= 'error';

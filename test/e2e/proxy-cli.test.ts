@@ -67,3 +67,25 @@ test('wirehttp proxy without --to is a one-line usage error', async () => {
   assert.equal(err.trim().split('\n').length, 1);
   assert.match(err, /--to URL is required/);
 });
+
+test('wirehttp proxy adds Via and X-Forwarded-For only when asked', async () => {
+  const upstream = createServer((req, res) => res.end(req.headers.raw.join('|')));
+  const { port: upstreamPort } = await upstream.listen(0, '127.0.0.1');
+  for (const flags of [[], ['--via', '--x-forwarded-for']]) {
+    const child = spawn(process.execPath, [BIN, 'proxy', '-q', '--listen', '0', '--to', `http://127.0.0.1:${upstreamPort}`, ...flags], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    const proxyPort = await new Promise<number>((resolve) => {
+      child.stdout.on('data', (c: Buffer) => {
+        out += c.toString();
+        const m = /:(\d+)\/ ->/.exec(out);
+        if (m !== null) resolve(Number(m[1]));
+      });
+    });
+    const { output } = await rawExchange(proxyPort, 'GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    const body = output.slice(output.indexOf('\r\n\r\n') + 4);
+    assert.equal(body, flags.length === 0 ? 'Host|x|Connection|close' : 'Host|x|Connection|close|Via|1.1 wirehttp|X-Forwarded-For|127.0.0.1');
+    child.kill('SIGINT');
+    await new Promise((r) => child.once('exit', r));
+  }
+  await upstream.close(100);
+});
