@@ -16,6 +16,11 @@ Options:
       --via            add 'Via: 1.1 wirehttp' to each request (nothing is added by default)
       --x-forwarded-for  add X-Forwarded-For with the client's address to each request
   -q, --quiet          forward without printing exchanges
+
+Lab switches (applied to what the server sends back):
+      --delay MS            hold each piece of the response back MS milliseconds
+      --throttle BYTES_PER_S  pass at most that many bytes per second
+      --drop-after BYTES    cut the connection after that many response bytes
   -h, --help           show this help
 
 Example:
@@ -35,6 +40,9 @@ export async function main(argv: string[]): Promise<number> {
         to: { type: 'string' },
         insecure: { type: 'boolean', short: 'k' },
         via: { type: 'boolean' },
+        delay: { type: 'string' },
+        throttle: { type: 'string' },
+        'drop-after': { type: 'string' },
         'x-forwarded-for': { type: 'boolean' },
         quiet: { type: 'boolean', short: 'q' },
         help: { type: 'boolean', short: 'h' },
@@ -59,6 +67,16 @@ export async function main(argv: string[]): Promise<number> {
   const port = values.listen === undefined ? 8080 : Number(values.listen);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`proxy: bad port: ${String(values.listen)}`);
   const host = typeof values.bind === 'string' ? values.bind : '127.0.0.1';
+  const shape = {
+    delayMs: count(values.delay, '--delay'),
+    bytesPerSecond: count(values.throttle, '--throttle'),
+    dropAfter: count(values['drop-after'], '--drop-after'),
+  };
+  const switches = [
+    shape.delayMs !== undefined ? `delay ${shape.delayMs} ms` : '',
+    shape.bytesPerSecond !== undefined ? `throttle ${shape.bytesPerSecond} B/s` : '',
+    shape.dropAfter !== undefined ? `drop after ${shape.dropAfter} bytes` : '',
+  ].filter((s) => s !== '');
   const secure = target.protocol === 'https:';
   const log = values.quiet === true ? undefined : new ExchangeLog((line) => process.stdout.write(`${line}\n`));
   let relay;
@@ -68,6 +86,7 @@ export async function main(argv: string[]): Promise<number> {
       port: Number(target.port || (secure ? 443 : 80)),
       tls: secure ? { rejectUnauthorized: values.insecure !== true } : undefined,
       onEvent: log === undefined ? undefined : (event) => log.handle(event),
+      shape,
       extraRequestLines:
         values.via === true || values['x-forwarded-for'] === true
           ? (head, client) => [
@@ -81,10 +100,19 @@ export async function main(argv: string[]): Promise<number> {
     throw new CliError(code === 'EADDRINUSE' ? `proxy: port ${port} is already in use` : `proxy: cannot listen on ${host}:${port} (${code ?? String(error)})`, 1);
   }
   process.stdout.write(`proxy on http://${host.includes(':') ? `[${host}]` : host}:${relay.port}/ -> ${target.origin} (Ctrl-C to stop)\n`);
+  if (switches.length > 0) process.stdout.write(`lab switches: ${switches.join(', ')}\n`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
   await relay.close();
   return 0;
+}
+
+/** count reads a non-negative whole number flag, or throws a one-line usage error. */
+function count(value: string | boolean | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (typeof value !== 'string' || !Number.isSafeInteger(n) || n < 0) throw new CliError(`proxy: ${flag} takes a whole number, got ${String(value)}`);
+  return n;
 }

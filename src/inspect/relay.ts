@@ -1,8 +1,10 @@
 import { connect as netConnect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { performance } from 'node:perf_hooks';
+import type { Readable } from 'node:stream';
 import type { RequestHead } from '../wire/index.js';
 import { HeadInjector } from './head-injector.js';
+import { Shaper, type ShapeOptions } from './shaper.js';
 
 /** Which way bytes went: 'in' from the client to the upstream server, 'out' back to the client. */
 export type RelayDirection = 'in' | 'out';
@@ -11,7 +13,7 @@ export type RelayDirection = 'in' | 'out';
 export type RelayEvent =
   | { kind: 'open'; id: number; client: string; clientPort: number; upstream: string; upstreamPort: number; time: number }
   | { kind: 'data'; id: number; direction: RelayDirection; bytes: Buffer; time: number }
-  | { kind: 'close'; id: number; closedBy: 'client' | 'server' | 'error'; time: number };
+  | { kind: 'close'; id: number; closedBy: 'client' | 'server' | 'proxy' | 'error'; time: number };
 
 export interface RelayOptions {
   /** Upstream server to forward to. */
@@ -25,6 +27,8 @@ export interface RelayOptions {
    * stream is forwarded untouched.
    */
   extraRequestLines?: (head: RequestHead, client: { address: string; port: number }) => string[];
+  /** Lab switches applied to what the server sends back (delay, throttle, cut after N bytes). */
+  shape?: ShapeOptions;
 }
 
 /**
@@ -42,12 +46,11 @@ export async function startRelay(port: number, host: string, options: RelayOptio
       ? tlsConnect({ host: options.host, port: options.port, servername: options.tls.servername ?? options.host, rejectUnauthorized: options.tls.rejectUnauthorized ?? true })
       : netConnect({ host: options.host, port: options.port, allowHalfOpen: true });
     sockets.add(client).add(upstream);
-    let closedBy: 'client' | 'server' | 'error' | undefined;
+    let closedBy: 'client' | 'server' | 'proxy' | 'error' | undefined;
     // Reported at accept time: the client may send before the upstream connection is up.
     emit?.({ kind: 'open', id, client: client.remoteAddress ?? '', clientPort: client.remotePort ?? 0, upstream: options.host, upstreamPort: options.port, time: performance.now() });
     if (emit !== undefined) {
       client.on('data', (bytes: Buffer) => emit({ kind: 'data', id, direction: 'in', bytes, time: performance.now() }));
-      upstream.on('data', (bytes: Buffer) => emit({ kind: 'data', id, direction: 'out', bytes, time: performance.now() }));
     }
     client.on('end', () => (closedBy ??= 'client'));
     upstream.on('end', () => (closedBy ??= 'server'));
@@ -58,7 +61,21 @@ export async function startRelay(port: number, host: string, options: RelayOptio
       const add = options.extraRequestLines;
       client.pipe(new HeadInjector((head) => add(head, peer))).pipe(upstream);
     }
-    upstream.pipe(client);
+    let outTap: Readable = upstream;
+    const shape = options.shape;
+    if (shape === undefined || (shape.delayMs === undefined && shape.bytesPerSecond === undefined && shape.dropAfter === undefined)) {
+      upstream.pipe(client);
+    } else {
+      const shaper = new Shaper(shape, () => {
+        closedBy = 'proxy';
+        client.destroy();
+        upstream.destroy();
+      });
+      upstream.pipe(shaper).pipe(client);
+      outTap = shaper;
+    }
+    // What the client receives is recorded, after any lab switch has shaped it.
+    if (emit !== undefined) outTap.on('data', (bytes: Buffer) => emit({ kind: 'data', id, direction: 'out', bytes, time: performance.now() }));
     const fail = (): void => {
       closedBy ??= 'error';
       client.destroy();

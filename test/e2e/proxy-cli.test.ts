@@ -89,3 +89,40 @@ test('wirehttp proxy adds Via and X-Forwarded-For only when asked', async () => 
   }
   await upstream.close(100);
 });
+
+test('wirehttp proxy lab switches: --drop-after cuts the response, --throttle paces it, both show in the log', async () => {
+  const upstream = createServer((_req, res) => res.end('z'.repeat(300)));
+  const { port: upstreamPort } = await upstream.listen(0, '127.0.0.1');
+  const cases = [
+    { flags: ['--drop-after', '50'], check: (output: string, ms: number, log: string) => {
+      assert.equal(Buffer.byteLength(output, 'latin1'), 50);
+      assert.match(log, /#1 < message cut short by the close/);
+      assert.match(log, /#1 closed by proxy/);
+      void ms;
+    } },
+    { flags: ['--throttle', '1000'], check: (output: string, ms: number, log: string) => {
+      assert.match(output, /z{300}$/);
+      assert.ok(ms >= 250, `took ${ms} ms`);
+      assert.match(log, /lab switches: throttle 1000 B\/s/);
+    } },
+  ];
+  for (const c of cases) {
+    const child = spawn(process.execPath, [BIN, 'proxy', '--listen', '0', '--to', `http://127.0.0.1:${upstreamPort}`, ...c.flags], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let log = '';
+    const proxyPort = await new Promise<number>((resolve) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        log += chunk.toString();
+        const m = /:(\d+)\/ ->/.exec(log);
+        if (m !== null) resolve(Number(m[1]));
+      });
+    });
+    const started = Date.now();
+    const { output } = await rawExchange(proxyPort, 'GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', { keepOpen: true });
+    const ms = Date.now() - started;
+    await new Promise((r) => setTimeout(r, 100));
+    child.kill('SIGINT');
+    await new Promise((r) => child.once('exit', r));
+    c.check(output, ms, log);
+  }
+  await upstream.close(100);
+});
