@@ -2,7 +2,7 @@ import { createServer as createNetServer, type AddressInfo, type Server as NetSe
 import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import { performance } from 'node:perf_hooks';
 import { RequestParser, resolveLimits, type MessageSink, type RequestHead } from '../wire/index.js';
-import { Connection, type ConnectionHost, type Settings } from './connection.js';
+import { clock, Connection, type ConnectionHost, type Settings } from './connection.js';
 import { isHttpError } from './http-error.js';
 import type { ServerRequest } from './request.js';
 import type { ConnectionObserver, Handler, ServerOptions } from './types.js';
@@ -192,7 +192,7 @@ export class Server implements ConnectionHost {
     const s = this.settings;
     const period = Math.max(20, Math.min(1000, Math.floor(Math.min(s.keepAliveTimeout, s.headersTimeout, s.bodyTimeout) / 4)));
     this.sweepTimer = setInterval(() => {
-      const now = Date.now();
+      const now = clock();
       for (const conn of this.connections) conn.sweep(now);
     }, period);
     this.sweepTimer.unref();
