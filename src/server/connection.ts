@@ -49,8 +49,16 @@ const CLOCK_BASE = Date.now();
 
 /** clock returns the time in the unit Connection fields and sweep() use. */
 export function clock(): number {
-  return Date.now() - CLOCK_BASE;
+  // Math.floor of an integral double gives V8 a Smi; a plain subtraction would store a boxed HeapNumber.
+  return Math.floor(Date.now() - CLOCK_BASE);
 }
+
+const READ_CLOSED = 1;
+const BODY_HELD = 2;
+const PIPELINE_HELD = 4;
+const CLOSED = 8;
+/** The empty queue every idle connection shares; never pushed to (the first response replaces it). */
+const NO_QUEUE: ServerResponse[] = [];
 
 /** How long a connection we have half-closed may linger for the client's FIN (lingering close). */
 const LINGER_MS = 2000;
@@ -71,21 +79,18 @@ export class Connection extends BatchedWriter implements MessageSink<RequestHead
   private remote: { address: string; port: number } | undefined;
   private local: { address: string; port: number } | undefined;
   /** Responses not yet fully written, in request order; only queue[0] writes to the socket. */
-  private queue: ServerResponse[] = [];
+  private queue: ServerResponse[] = NO_QUEUE;
   /** The exchange whose request is being parsed (between its head and its end). */
   private current: ServerResponse | undefined;
   private requests = 0;
   /** Unparsed bytes kept while the parser is paused. */
   private leftover: Buffer | undefined;
-  /** No more requests are read; the socket ends once the queue is written. */
-  private readClosed = false;
-  private bodyHeld = false;
-  private pipelineHeld = false;
+  /** readClosed, bodyHeld, pipelineHeld and closed packed in one small integer (one field per idle connection). */
+  private flags = 0;
   /** An error response to send once every earlier response is out. */
   private fatal: string | undefined;
   /** When we sent our FIN (clock()), or -1 while the connection is open. */
   private endedAt = -1;
-  private closed = false;
   private closeReason: CloseReason | undefined;
   private drainWaiters: Array<{ res: ServerResponse; resolve: () => void; reject: (e: Error) => void }> | undefined;
   lastActivity: number;
@@ -96,6 +101,31 @@ export class Connection extends BatchedWriter implements MessageSink<RequestHead
     this.id = id;
     this.host = host;
     this.lastActivity = clock();
+  }
+
+  /** No more requests are read; the socket ends once the queue is written. */
+  private get readClosed(): boolean {
+    return (this.flags & READ_CLOSED) !== 0;
+  }
+  private set readClosed(on: boolean) {
+    this.flags = on ? this.flags | READ_CLOSED : this.flags & ~READ_CLOSED;
+  }
+  /** The socket is paused because a request body is not being read. */
+  private get bodyHeld(): boolean {
+    return (this.flags & BODY_HELD) !== 0;
+  }
+  private set bodyHeld(on: boolean) {
+    this.flags = on ? this.flags | BODY_HELD : this.flags & ~BODY_HELD;
+  }
+  /** The parser is paused because too many pipelined responses are waiting. */
+  private get pipelineHeld(): boolean {
+    return (this.flags & PIPELINE_HELD) !== 0;
+  }
+  private set pipelineHeld(on: boolean) {
+    this.flags = on ? this.flags | PIPELINE_HELD : this.flags & ~PIPELINE_HELD;
+  }
+  private get closed(): boolean {
+    return (this.flags & CLOSED) !== 0;
   }
 
   get serverName(): string {
@@ -127,7 +157,7 @@ export class Connection extends BatchedWriter implements MessageSink<RequestHead
 
   onSocketData(chunk: Buffer): void {
     const now = Date.now();
-    this.lastActivity = now - CLOCK_BASE;
+    this.lastActivity = Math.floor(now - CLOCK_BASE);
     tick(now);
     this.host.observer?.bytesIn?.(this.peer(), chunk, performance.now());
     if (this.readClosed) return; // lingering close: read and drop
@@ -167,8 +197,7 @@ export class Connection extends BatchedWriter implements MessageSink<RequestHead
 
   onSocketClose(): void {
     if (this.closed) return;
-    this.closed = true;
-    this.readClosed = true;
+    this.flags |= CLOSED | READ_CLOSED;
     this.closeReason ??= 'client-reset';
     // Errors capture a stack trace: build one only when someone is waiting to be told.
     const incoming = this.current?.request.incomingBody;
@@ -224,7 +253,8 @@ export class Connection extends BatchedWriter implements MessageSink<RequestHead
       res.lastOnConnection = true;
       this.closeReason ??= 'max-requests';
     }
-    this.queue.push(res);
+    if (this.queue === NO_QUEUE) this.queue = [res];
+    else this.queue.push(res);
     this.current = res;
     if (this.queue.length >= PIPELINE_HIGH) {
       this.pipelineHeld = true;
@@ -484,7 +514,7 @@ export class Connection extends BatchedWriter implements MessageSink<RequestHead
       // queue drops the old one's backing store.
       this.remote = undefined;
       this.local = undefined;
-      if (this.queue.length === 0) this.queue = [];
+      if (this.queue.length === 0) this.queue = NO_QUEUE;
     }
   }
 
