@@ -258,3 +258,15 @@ test('-v prints the head bytes exactly as sent and received (odd spacing, 1xx), 
     await new Promise((r) => odd.close(r));
   }
 });
+
+test('a reader that goes away (`| head`) ends the command quietly with 23, never a stack trace', async () => {
+  // 200 kB is more than a pipe holds, so the writer is still writing when the reader closes.
+  const child = spawn('bash', ['-c', `"${process.execPath}" "${BIN}" request ${base}/data | head -c 10 >/dev/null; echo "\${PIPESTATUS[0]}"`]);
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  child.stdout.on('data', (c: Buffer) => out.push(c));
+  child.stderr.on('data', (c: Buffer) => err.push(c));
+  await new Promise((resolve) => child.on('close', resolve));
+  assert.equal(Buffer.concat(err).toString(), '');
+  assert.equal(Buffer.concat(out).toString().trim(), '23');
+});
