@@ -1,5 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createServer, type Server } from '../server/server.js';
 import type { Handler, Request, Response, ServerOptions } from '../server/types.js';
@@ -214,10 +214,12 @@ export class App {
 function folderOf(root: string | URL): string {
   const path = toPath(root);
   try {
-    return statSync(path).isDirectory() ? path : resolve(path, '..');
+    if (statSync(path).isDirectory()) return path;
   } catch {
-    return path;
+    // not there: a folder path is used as given, a module URL stands for its folder
+    if (!(root instanceof URL || root.startsWith('file:'))) return path;
   }
+  return dirname(path);
 }
 
 function toPath(p: string | URL): string {
