@@ -36,9 +36,22 @@ function makeWorkspace(): { dir: string; env: NodeJS.ProcessEnv } {
   return { dir, env };
 }
 
-function start(command: string, cwd: string, env: NodeJS.ProcessEnv): { child: ChildProcess; output: () => string; done: Promise<number> } {
-  // One descriptor for both streams keeps the order the program wrote them in.
-  const child = spawn('bash', ['-c', `exec 2>&1\n${command}`], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+/**
+ * start runs one command in bash. One descriptor for both streams keeps the order the program wrote
+ * them in. Lower-case shell variables carry over from step to step (`$ etag=$(…)` then `$etag`), as
+ * they would in the reader's terminal: each step reads them from `state` and writes them back.
+ */
+function start(command: string, cwd: string, env: NodeJS.ProcessEnv, state: string): { child: ChildProcess; output: () => string; done: Promise<number> } {
+  const script = [
+    'exec 2>&1',
+    `[ -f '${state}' ] && . '${state}'`,
+    command,
+    'rc=$?',
+    // the reader's own variables: lower-case, not exported (the environment is given anew each step)
+    `for __v in $(compgen -v); do case "$__v" in rc|[!a-z]*) continue;; esac; [[ "\${!__v@a}" == *x* ]] || declare -p "$__v"; done > '${state}'`,
+    'exit $rc',
+  ].join('\n');
+  const child = spawn('bash', ['-c', script], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let text = '';
   child.stdout!.setEncoding('utf8').on('data', (d: string) => (text += d));
   const done = new Promise<number>((res) => child.on('close', (code, signal) => res(code ?? (signal === null ? 1 : 128))));
@@ -86,7 +99,7 @@ for (const file of chapters) {
           cwd = resolve(cwd, cd[1]!);
           return;
         }
-        const run = start(command, cwd, env);
+        const run = start(command, cwd, env, join(dir, '.doctest-state'));
         if (step.background) {
           background.push(run.child);
           const deadline = Date.now() + 10_000;
