@@ -1,11 +1,18 @@
-// `npm start`: the demo site on 127.0.0.1:5000 (PORT and HOST override).
-// Until the app framework's demo lands this serves the lab server example.
-import { startLabServer } from '../lab-server/lab-server.js';
+// `npm start`: the demo site on 127.0.0.1:5000. PORT and HOST override the address; SESSION_STORE
+// (e.g. redis://127.0.0.1:6379) picks the session store of the login example (memory by default).
+import { createDemoApp } from './demo.js';
+import { loadExtras } from './extras.js';
 
 const port = Number(process.env.PORT ?? 5000);
 const host = process.env.HOST ?? '127.0.0.1';
-const { server, port: bound } = await startLabServer(port, host);
-process.stdout.write(`wirehttp demo on http://${host}:${bound}/ (Ctrl-C to stop)\n`);
-const stop = (): void => void server.close(2000).then(() => process.exit(0));
+const extras = await loadExtras(process.env);
+const app = createDemoApp(extras);
+const { server, url } = await app.listen(port, host);
+process.stdout.write(`wirehttp demo on ${url} (Ctrl-C to stop)${extras.note === undefined ? '' : `\n${extras.note}`}\n`);
+const stop = (): void =>
+  void server
+    .close(2000)
+    .then(() => extras.close?.())
+    .then(() => process.exit(0));
 process.once('SIGINT', stop);
 process.once('SIGTERM', stop);
