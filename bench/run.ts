@@ -3,6 +3,7 @@
 // because only ratios measured in the same run mean anything on these noisy machines.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { runClientBench } from './client.js';
+import { cpuSeconds } from './cpu.js';
 import { idleMemoryPerConnection } from './idle-memory.js';
 import { startServer } from './servers.js';
 import { ensureWrk, pipelineLua, runWrk, type WrkResult } from './wrk.js';
@@ -40,23 +41,34 @@ function median(values: number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-async function measure(scenario: Scenario): Promise<Map<string, { rps: number; p99: number | undefined; errors: number }>> {
+/** Medians of one server's rounds: req/s, wrk's p99, and the server's CPU time per request in µs. */
+interface Measured {
+  rps: number;
+  cpuUs: number;
+  p99: number | undefined;
+  errors: number;
+}
+
+async function measure(scenario: Scenario): Promise<Map<string, Measured>> {
   const samples = new Map<string, WrkResult[]>();
   for (let round = 0; round < ROUNDS; round++) {
     for (const name of scenario.servers) {
       const server = await startServer(name);
       const url = `http://127.0.0.1:${server.port}/`;
       runWrk(url, scenario.wrkArgs(), 2); // warm-up
+      const cpuBefore = cpuSeconds(server.child.pid!);
       const result = runWrk(url, scenario.wrkArgs(), SECONDS);
+      result.cpuUsPerRequest = ((cpuSeconds(server.child.pid!) - cpuBefore) / (result.requestsPerSecond * SECONDS)) * 1e6;
       await server.stop();
       samples.set(name, [...(samples.get(name) ?? []), result]);
     }
   }
-  const out = new Map<string, { rps: number; p99: number | undefined; errors: number }>();
+  const out = new Map<string, Measured>();
   for (const [name, results] of samples) {
     const p99s = results.map((r) => r.p99Ms).filter((v): v is number => v !== undefined);
     out.set(name, {
       rps: median(results.map((r) => r.requestsPerSecond)),
+      cpuUs: median(results.map((r) => r.cpuUsPerRequest ?? 0)),
       p99: scenario.latency && p99s.length > 0 ? median(p99s) : undefined,
       errors: results.reduce((a, r) => a + r.errors, 0),
     });
@@ -86,7 +98,8 @@ async function main(): Promise<void> {
       const ratio = r.rps / base.rps;
       const p99 = r.p99 === undefined ? '' : `  p99 ${r.p99.toFixed(2)} ms`;
       const errors = r.errors > 0 ? `  (${r.errors} errors)` : '';
-      process.stdout.write(`  ${name.padEnd(14)} ${r.rps.toFixed(0).padStart(9)} req/s  ${ratio.toFixed(2)}x node:http${p99}${errors}\n`);
+      const cpu = `  ${r.cpuUs.toFixed(1).padStart(5)} µs CPU/req (${(base.cpuUs / r.cpuUs).toFixed(2)}x less)`;
+      process.stdout.write(`  ${name.padEnd(14)} ${r.rps.toFixed(0).padStart(9)} req/s  ${ratio.toFixed(2)}x node:http${cpu}${p99}${errors}\n`);
     }
     const target = TARGETS[scenario.name];
     const ours = results.get('ours')!;

@@ -7,6 +7,8 @@ export interface WrkResult {
   requestsPerSecond: number;
   p99Ms: number | undefined;
   errors: number;
+  /** Filled in by the caller: the server's CPU time per request, µs. */
+  cpuUsPerRequest?: number;
 }
 
 /** ensureWrk installs Debian's wrk when missing and we are root, or explains how. */
