@@ -2,6 +2,7 @@
 // Servers are pinned to core 0 and wrk to core 1; rounds are interleaved and medians reported,
 // because only ratios measured in the same run mean anything on these noisy machines.
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { runAppBench } from './app-bench.js';
 import { runClientBench } from './client.js';
 import { cpuSeconds } from './cpu.js';
 import { idleMemoryPerConnection } from './idle-memory.js';
@@ -88,6 +89,8 @@ async function main(): Promise<void> {
     report.client = await runClientBench(ROUNDS, (t) => void process.stdout.write(t));
     return;
   }
+  // BENCH_ONLY=app runs just the app framework scenario (ours vs fastify vs Express).
+  if (process.env.BENCH_ONLY === 'app') return void (report.app = await runAppBench(ROUNDS, SECONDS, (t) => void process.stdout.write(t)));
   ensureWrk();
   process.stdout.write(`wirehttp bench: ${ROUNDS} interleaved rounds of ${SECONDS}s, server on core 0, wrk on core 1\n\n`);
   for (const scenario of scenarios) {
@@ -127,6 +130,7 @@ async function main(): Promise<void> {
   report.idleMemoryPerConnection = memory;
 
   report.client = await runClientBench(ROUNDS, (t) => void process.stdout.write(t));
+  report.app = await runAppBench(ROUNDS, SECONDS, (t) => void process.stdout.write(t));
 
   mkdirSync(new URL('../../bench/results/', import.meta.url), { recursive: true });
   writeFileSync(new URL('../../bench/results/latest.json', import.meta.url), `${JSON.stringify(report, null, 2)}\n`);

@@ -92,7 +92,8 @@ export class Dispatcher {
 
   private finishFast(req: AppRequest, res: Response, result: HandlerResult): void | Promise<void> {
     if (typeof result === 'string') {
-      res.setHeader('Content-Type', HTML_TYPE).setHeader('X-Content-Type-Options', 'nosniff').end(result);
+      // appendHeader: the response is fresh, so there is nothing to replace
+      res.appendHeader('Content-Type', HTML_TYPE).appendHeader('X-Content-Type-Options', 'nosniff').end(result);
       return;
     }
     if (result !== null && typeof result === 'object' && Object.getPrototypeOf(result) === Object.prototype) {
@@ -103,7 +104,7 @@ export class Dispatcher {
         body = undefined;
       }
       if (body !== undefined) {
-        res.setHeader('Content-Type', JSON_TYPE).setHeader('X-Content-Type-Options', 'nosniff').end(body);
+        res.appendHeader('Content-Type', JSON_TYPE).appendHeader('X-Content-Type-Options', 'nosniff').end(body);
         return;
       }
     }
