@@ -10,8 +10,11 @@ interface Listed {
   readonly about: string;
 }
 
-/** LoginMounter is how the login example (examples/login, when present) joins the demo site. */
-export type LoginMounter = (app: App) => void;
+/**
+ * LoginMounter is how the login example (examples/login, when present) joins the demo site: it adds
+ * its routes to the demo app (which has sessions), or returns its own App, mounted at /login.
+ */
+export type LoginMounter = (app: App, session: SessionMiddleware) => App | void;
 
 export interface DemoOptions {
   session?: SessionMiddleware;
@@ -35,7 +38,8 @@ export function createDemoApp(options: DemoOptions = {}): App {
   app.mount('/handler', createHandlerExample());
   app.mount('/lab-server', createLabHandler());
   if (options.login !== undefined && options.session !== undefined) {
-    options.login(app);
+    const own = options.login(app, options.session);
+    if (own instanceof App) app.mount('/login', own);
     listed.push({ path: '/login', title: 'Login', about: 'a login form, a session cookie, a protected page, logout, and the cookies your browser sent (examples/login)' });
   }
   app.get('/', (req) => html(indexPage(req, listed)), { name: 'index' });

@@ -30,7 +30,7 @@ async function optionalImport(specifier: string): Promise<Record<string, unknown
  */
 export async function loadExtras(env: NodeJS.ProcessEnv): Promise<Extras> {
   const sessions = await optionalImport('../../src/app/session/index.js');
-  const login = await optionalImport('../login/index.js');
+  const login = (await optionalImport('../login/index.js')) ?? (await optionalImport('../login/login.js'));
   if (sessions === undefined || typeof sessions.createSessions !== 'function') return { note: 'sessions are not available in this build: the login example is off' };
   const secret = env.SESSION_SECRET ?? randomSecret();
   let store: unknown;
@@ -44,7 +44,7 @@ export async function loadExtras(env: NodeJS.ProcessEnv): Promise<Extras> {
     if (typeof closable.close === 'function') close = async () => void (await closable.close!());
   }
   const session = (sessions.createSessions as (o: Record<string, unknown>) => SessionMiddleware)({ secret, store });
-  const mount = login?.mountLogin ?? login?.default;
+  const mount = login?.mountLogin ?? login?.createLoginApp ?? login?.default;
   const extras: Extras = { session, close, note: `sessions: ${url !== undefined && url !== '' && url !== 'memory' ? url.replace(/\/\/[^@/]*@/, '//***@') : 'memory'}` };
   if (typeof mount === 'function') extras.login = mount as LoginMounter;
   return extras;
