@@ -26,6 +26,12 @@ before(async () => {
     throw new Error('secret database password in /srv/app');
   });
   app.get('/abort', () => abort(403, 'not yours'));
+  let undefinedThrows = 0;
+  app.get('/throw-undefined', () => {
+    undefinedThrows++;
+    throw undefined;
+  });
+  app.get('/throw-count', () => ({ n: undefinedThrows }));
   app.get('/teapot', () => {
     throw new SmallTeapot('short and stout');
   });
@@ -107,6 +113,8 @@ test('errors: 500 never shows the message or a stack; JSON for clients that pref
   const api = await s.fetch('/boom', { headers: { Accept: 'application/json' } });
   assert.deepEqual(JSON.parse(api.body), { error: { status: 500, message: 'Internal Server Error' } });
   assert.ok(seen.some((e) => e instanceof Error && e.message.startsWith('secret')), 'onError saw the error');
+  assert.equal((await s.fetch('/throw-undefined')).status, 500);
+  assert.deepEqual(JSON.parse((await s.fetch('/throw-count')).body), { n: 1 }, 'the handler ran once');
   const handlerBug = await s.fetch('/nothing');
   assert.equal(handlerBug.status, 500);
 });

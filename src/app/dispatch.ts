@@ -59,7 +59,7 @@ export class Dispatcher {
     try {
       match = this.c.router.match(raw.path);
     } catch (error) {
-      return this.full(new AppRequest(raw, NO_PARAMS, undefined, prefixOf(raw), this.c.services), res, undefined, undefined, error);
+      return this.full(new AppRequest(raw, NO_PARAMS, undefined, prefixOf(raw), this.c.services), res, undefined, undefined, { error });
     }
     const method = raw.method;
     const route = match === undefined ? undefined : (match.methods.get(method) ?? (method === 'HEAD' ? match.methods.get('GET') : undefined));
@@ -69,12 +69,12 @@ export class Dispatcher {
     try {
       result = route.handler(req);
     } catch (error) {
-      return this.full(req, res, match, route, error);
+      return this.full(req, res, match, route, { error });
     }
     if (result instanceof Promise) {
       return result.then(
         (value) => this.finishFast(req, res, value),
-        (error: unknown) => this.full(req, res, match, route, error),
+        (error: unknown) => this.full(req, res, match, route, { error }),
       );
     }
     return this.finishFast(req, res, result);
@@ -123,12 +123,12 @@ export class Dispatcher {
   }
 
   /** full is the general path: every hook, sessions, forms; `thrown` resumes after a fast-path failure. */
-  private async full(req: AppRequest, res: Response, match: Match<Route> | undefined, route: Route | undefined, thrown: unknown): Promise<void> {
+  private async full(req: AppRequest, res: Response, match: Match<Route> | undefined, route: Route | undefined, thrown: { error: unknown } | undefined): Promise<void> {
     const temp = new TempDir();
     try {
       let response: AppResponse;
       try {
-        if (thrown !== undefined) throw thrown;
+        if (thrown !== undefined) throw thrown.error;
         if (this.c.session !== undefined) req.sessionValue = await this.c.session.load({ cookies: req.cookies, secure: req.secure });
         response = await this.produce(req, match, route, temp);
         if (this.c.redirectGuard) checkRedirect(response, req.origin);
