@@ -1,0 +1,71 @@
+import { parseArgs } from 'node:util';
+import { CliError } from './output.js';
+
+const USAGE = `Usage: wirehttp demo [port] [-b ADDRESS]
+
+Run the demo site (the same as \`npm start\`): an index of the examples — the Flask-style lab with a
+GET and a POST form, the login example with sessions and cookies, the http.server lab and the lab
+server — on http://127.0.0.1:5000/ by default.
+
+Options:
+  -b, --bind ADDRESS   address to listen on (default 127.0.0.1; 0.0.0.0 in a container)
+  -h, --help           show this help
+
+Environment: PORT and HOST (used when no port or -b is given), SESSION_STORE (memory, or
+redis://HOST:PORT to share logins between instances), SESSION_SECRET (signs the session cookie).
+`;
+
+/** The demo's own modules, shipped beside src/ in the package (dist/examples). */
+interface DemoModules {
+  createDemoApp(extras: unknown): { listen(port: number, host: string): Promise<{ server: { close(graceMs: number): Promise<void> }; url: string }> };
+  loadExtras(env: NodeJS.ProcessEnv): Promise<{ note?: string; close?: () => Promise<void> }>;
+}
+
+async function loadDemo(): Promise<DemoModules> {
+  // The demo is an example app, not part of the library: src/ does not import examples/ statically
+  // (architecture rule), so the launcher finds it at run time next to the compiled src/.
+  const demo = (await import(new URL('../../examples/demo/demo.js', import.meta.url).href)) as Pick<DemoModules, 'createDemoApp'>;
+  const extras = (await import(new URL('../../examples/demo/extras.js', import.meta.url).href)) as Pick<DemoModules, 'loadExtras'>;
+  return { createDemoApp: demo.createDemoApp, loadExtras: extras.loadExtras };
+}
+
+/** main runs the demo site until SIGINT/SIGTERM, then closes it gracefully. */
+export async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { bind: { type: 'string', short: 'b' }, help: { type: 'boolean', short: 'h' } } });
+  } catch (error) {
+    throw new CliError(`demo: ${(error as Error).message.split('. ')[0]}`, 2, { cause: error });
+  }
+  const { values, positionals } = parsed;
+  if (values.help === true) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if (positionals.length > 1) throw new CliError(`demo: unexpected argument '${positionals[1]}'`, 2);
+  const portText = positionals[0] ?? process.env.PORT ?? '5000';
+  const port = Number(portText);
+  if (!/^[0-9]+$/.test(portText) || port > 65535) throw new CliError(`demo: invalid port '${portText}'`, 2);
+  const host = values.bind ?? process.env.HOST ?? '127.0.0.1';
+
+  const { createDemoApp, loadExtras } = await loadDemo();
+  const extras = await loadExtras(process.env);
+  let running;
+  try {
+    running = await createDemoApp(extras).listen(port, host);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') throw new CliError(`demo: port ${port} on ${host} is already in use (try another port, or 0 for a free one)`, 1);
+    if (code === 'EADDRNOTAVAIL') throw new CliError(`demo: ${host} is not an address of this machine`, 1);
+    throw error;
+  }
+  process.stdout.write(`wirehttp demo on ${running.url} (Ctrl-C to stop)${extras.note === undefined ? '' : `\n${extras.note}`}\n`);
+  await new Promise<void>((resolve) => {
+    const stop = (): void => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await running.server.close(2000);
+  await extras.close?.();
+  return 0;
+}

@@ -1,0 +1,57 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { after, test } from 'node:test';
+import { request } from '../../src/client/index.js';
+
+const BIN = new URL('../../../bin/wirehttp.js', import.meta.url).pathname;
+const children: ChildProcess[] = [];
+after(() => {
+  for (const c of children) c.kill('SIGKILL');
+});
+
+function run(args: string[]): { child: ChildProcess; output: () => string; exit: Promise<number | null> } {
+  const child = spawn(process.execPath, [BIN, 'demo', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let text = '';
+  child.stdout!.on('data', (d: Buffer) => (text += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (text += d.toString()));
+  return { child, output: () => text, exit: new Promise((r) => child.on('exit', (code) => r(code))) };
+}
+
+async function urlOf(output: () => string): Promise<string> {
+  for (let i = 0; i < 200; i++) {
+    const m = /wirehttp demo on (http:\S+)/.exec(output());
+    if (m !== null) return m[1]!;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`demo did not start: ${output()}`);
+}
+
+test('wirehttp demo serves the index and the lab; SIGTERM stops it with 0', async () => {
+  const demo = run(['0']);
+  const url = await urlOf(demo.output);
+  const index = await request(url);
+  assert.equal(index.status, 200);
+  assert.match(await index.text(), /<a href="\/lab\/">/);
+  const lab = await request(new URL('/lab/get?test=%3Cb%3Ehi%3C%2Fb%3E', url));
+  assert.equal(lab.status, 200);
+  const body = await lab.text();
+  assert.match(body, /&lt;b&gt;hi&lt;\/b&gt;/);
+  assert.doesNotMatch(body, /<b>hi<\/b>/);
+  demo.child.kill('SIGTERM');
+  assert.equal(await demo.exit, 0);
+});
+
+test('wirehttp demo: a port in use or a bad port is one line and a non-zero exit', async () => {
+  const busy = createServer();
+  await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
+  const port = (busy.address() as { port: number }).port;
+  const inUse = run([String(port)]);
+  assert.equal(await inUse.exit, 1);
+  assert.equal(inUse.output(), `wirehttp: demo: port ${port} on 127.0.0.1 is already in use (try another port, or 0 for a free one)\n`);
+  busy.close();
+  const bad = run(['http']);
+  assert.equal(await bad.exit, 2);
+  assert.equal(bad.output(), "wirehttp: demo: invalid port 'http'\n");
+});
