@@ -6,6 +6,7 @@ import pc from 'picocolors';
 import type { Handler } from '../server/types.js';
 import { createStaticHandler } from '../static/index.js';
 import { CliError } from './output.js';
+import { parseWorkers, runWorkers, WORKERS_USAGE } from './workers.js';
 
 const USAGE = `Usage: wirehttp serve [port] [options]
 
@@ -23,7 +24,7 @@ Options:
       --hidden           serve dotfiles
       --spa FILE         send FILE for missing paths asked by browsers (single-page apps)
       --cache SECONDS    Cache-Control max-age (default: no-cache, revalidated with ETag)
-  -h, --help             show this help
+${WORKERS_USAGE}  -h, --help             show this help
 `;
 
 interface ServeArgs {
@@ -35,6 +36,7 @@ interface ServeArgs {
   hidden: boolean;
   spa: string | undefined;
   cacheSeconds: number | undefined;
+  workers: number | 'auto' | undefined;
 }
 
 /** parseServeArgs turns argv into ServeArgs or throws CliError (exit 2) with one line for the user. */
@@ -48,7 +50,7 @@ export function parseServeArgs(argv: string[]): ServeArgs | 'help' {
       options: {
         bind: { type: 'string', short: 'b' }, directory: { type: 'string', short: 'd' }, port: { type: 'string', short: 'p' },
         cors: { type: 'boolean' }, 'no-listing': { type: 'boolean' }, hidden: { type: 'boolean' }, spa: { type: 'string' },
-        cache: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+        cache: { type: 'string' }, help: { type: 'boolean', short: 'h' }, workers: { type: 'string' },
       },
     });
   } catch (error) {
@@ -77,6 +79,7 @@ export function parseServeArgs(argv: string[]): ServeArgs | 'help' {
   return {
     port, bind: values.bind ?? '127.0.0.1', directory, cors: values.cors === true, listing: values['no-listing'] !== true,
     hidden: values.hidden === true, spa: values.spa, cacheSeconds,
+    workers: values.workers === undefined ? undefined : parseWorkers('serve', values.workers),
   };
 }
 
@@ -93,21 +96,14 @@ export async function main(argv: string[]): Promise<number> {
   // loaded here, not at the top, so `--help` and argument errors answer without loading the engine
   const { createServer } = await import('../server/index.js');
   const server = createServer(handler);
-  let port: number;
-  try {
-    port = (await server.listen(args.port, args.bind)).port;
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') throw new CliError(`serve: port ${args.port} is in use on ${args.bind} (try another, or 0 for a free one)`, 1, { cause: error });
-    if (code === 'EADDRNOTAVAIL') throw new CliError(`serve: cannot bind ${args.bind}: no such local address`, 1, { cause: error });
-    if (code === 'EACCES') throw new CliError(`serve: no permission to bind port ${args.port}`, 1, { cause: error });
-    throw new CliError(`serve: cannot listen: ${code ?? (error as Error).message}`, 1, { cause: error });
+  if (args.workers !== undefined) {
+    // each worker runs the rest of this function's listen step; the primary prints the banner once
+    return runWorkers(args.workers, async () => {
+      await listenOrExplain(server, args);
+      return server;
+    }, (port) => banner(args, port));
   }
-  const out = process.stdout;
-  out.write(`Serving ${args.directory}\n`);
-  for (const url of listenUrls(args.bind, port)) out.write(`  ${out.isTTY ? pc.cyan(url) : url}\n`);
-  if (isLoopback(args.bind)) out.write(`To share on your network: wirehttp serve ${port} --bind 0.0.0.0\n`);
-  out.write('Press Ctrl+C to stop.\n');
+  banner(args, await listenOrExplain(server, args));
   await new Promise<void>((done) => {
     const stop = (): void => {
       process.off('SIGINT', stop);
@@ -118,6 +114,27 @@ export async function main(argv: string[]): Promise<number> {
     process.on('SIGTERM', stop);
   });
   return 0;
+}
+
+/** listenOrExplain binds the server and resolves with the port, or throws a one-line CliError. */
+async function listenOrExplain(server: { listen(port: number, host: string): Promise<{ port: number }> }, args: ServeArgs): Promise<number> {
+  try {
+    return (await server.listen(args.port, args.bind)).port;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') throw new CliError(`serve: port ${args.port} is in use on ${args.bind} (try another, or 0 for a free one)`, 1, { cause: error });
+    if (code === 'EADDRNOTAVAIL') throw new CliError(`serve: cannot bind ${args.bind}: no such local address`, 1, { cause: error });
+    if (code === 'EACCES') throw new CliError(`serve: no permission to bind port ${args.port}`, 1, { cause: error });
+    throw new CliError(`serve: cannot listen: ${code ?? (error as Error).message}`, 1, { cause: error });
+  }
+}
+
+function banner(args: ServeArgs, port: number): void {
+  const out = process.stdout;
+  out.write(`Serving ${args.directory}\n`);
+  for (const url of listenUrls(args.bind, port)) out.write(`  ${out.isTTY ? pc.cyan(url) : url}\n`);
+  if (isLoopback(args.bind)) out.write(`To share on your network: wirehttp serve ${port} --bind 0.0.0.0\n`);
+  out.write('Press Ctrl+C to stop.\n');
 }
 
 /** listenUrls lists every URL a browser can use: each interface address for a wildcard bind. */
