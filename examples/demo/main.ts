@@ -2,9 +2,12 @@
 // (e.g. redis://127.0.0.1:6379) picks the session store of the login example (memory by default).
 import { createDemoApp } from './demo.js';
 import { loadExtras } from './extras.js';
+import { runDemoWorkers, workersOption } from './workers.js';
 
 const port = Number(process.env.PORT ?? 5000);
 const host = process.env.HOST ?? '127.0.0.1';
+const workers = workersOption(process.argv.slice(2), process.env);
+if (workers !== undefined) process.exit(await runDemoWorkers(workers, port, host, (line) => process.stdout.write(`${line}\n`)));
 const extras = await loadExtras(process.env);
 const app = createDemoApp(extras);
 const { server, url } = await app.listen(port, host);
