@@ -518,9 +518,14 @@ export class Connection extends BatchedWriter implements MessageSink<RequestHead
     }
   }
 
-  /** shutdown closes an idle connection now, or after the responses in flight. */
-  shutdown(): void {
+  /**
+   * shutdown closes an idle connection now, or after the responses in flight. A connection that has not
+   * sent a byte yet is spared until `final`: its first request may be on the way (just accepted, or
+   * handed over by the cluster primary, or in its TLS handshake), and closing it would fail that request.
+   */
+  shutdown(final = false): void {
     if (this.queue.length === 0 && this.current === undefined && (this.parser === undefined || this.parser.idle)) {
+      if (!final && this.requests === 0 && this.parser === undefined && this.leftover === undefined) return;
       this.endSocket('shutdown');
     } else {
       this.closeReason ??= 'shutdown';

@@ -9,6 +9,8 @@ import type { ConnectionObserver, Handler, ServerOptions } from './types.js';
 
 const kConnection = Symbol('wirehttp.connection');
 type TaggedSocket = Socket & { [kConnection]: Connection };
+/** How long close() waits for the first request of a connection that has sent nothing yet. */
+const FRESH_GRACE_MS = 1000;
 
 // Shared listeners: one function for all sockets instead of closures per connection (idle memory).
 function onData(this: TaggedSocket, chunk: Buffer): void {
@@ -118,7 +120,8 @@ export class Server implements ConnectionHost {
 
   /**
    * close stops accepting, lets requests in flight finish (their responses say Connection: close),
-   * closes idle connections at once, and resolves when every connection is gone. After `graceMs`
+   * closes idle connections at once (connections that have not sent anything yet after up to 1 s, so a
+   * request racing the shutdown is still answered), and resolves when every connection is gone. After `graceMs`
    * (default 10 s) the remaining connections are destroyed.
    */
   close(graceMs = 10_000): Promise<void> {
@@ -127,6 +130,9 @@ export class Server implements ConnectionHost {
       this.net.close();
       for (const conn of this.connections) conn.shutdown();
       if (this.connections.size > 0) {
+        setTimeout(() => {
+          for (const conn of this.connections) conn.shutdown(true);
+        }, Math.min(graceMs, FRESH_GRACE_MS)).unref();
         setTimeout(() => {
           for (const conn of this.connections) conn.socket.destroy();
         }, graceMs).unref();
