@@ -48,6 +48,15 @@ export class MountedRequest implements Request {
   get secure(): boolean {
     return this.inner.secure;
   }
+  get clientAddress(): string {
+    return this.inner.clientAddress;
+  }
+  get scheme(): 'http' | 'https' {
+    return this.inner.scheme;
+  }
+  get host(): string | undefined {
+    return this.inner.host;
+  }
   get connectionId(): number {
     return this.inner.connectionId;
   }

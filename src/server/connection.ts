@@ -10,6 +10,7 @@ import { BatchedWriter } from './batched-writer.js';
 import type { ResponseChannel } from './response.js';
 import { ServerResponse } from './response.js';
 import { renderHandlerError } from './handler-error.js';
+import type { ProxyTrust } from './trust-proxy.js';
 import type { CloseReason, ConnectionInfo, ConnectionObserver, Handler } from './types.js';
 
 /** Settings are the server options with defaults applied, shared by all connections. */
@@ -21,6 +22,8 @@ export interface Settings {
   readonly maxBodyBytes: number;
   readonly serverName: string;
   readonly parserOptions: RequestParserOptions;
+  /** Proxies whose forwarding headers are believed (undefined: none). */
+  readonly trustProxy: ProxyTrust | undefined;
 }
 
 /** ConnectionHost is what a connection needs from its server. */
@@ -245,7 +248,7 @@ export class Connection extends BatchedWriter implements MessageSink<RequestHead
     const count = ++this.requests;
     const settings = this.host.settings;
     const incoming = head.framing.kind === 'none' ? undefined : new IncomingBody(this.bodyFlowFor(head));
-    const req = new ServerRequest(head, this.peer(), count, incoming, settings.maxBodyBytes);
+    const req = new ServerRequest(head, this.peer(), count, incoming, settings.maxBodyBytes, settings.trustProxy);
     const res = new ServerResponse(req, this);
     if (!head.keepAlive || this.host.shuttingDown || head.method === 'CONNECT') {
       res.lastOnConnection = true;

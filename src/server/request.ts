@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import type { HeaderList, RequestHead } from '../wire/index.js';
 import { HttpError } from './http-error.js';
 import { emptyReadable, type IncomingBody } from './incoming-body.js';
+import { resolveForwarded, type ForwardedFacts, type ProxyTrust, type Scheme } from './trust-proxy.js';
 import type { ConnectionInfo, HttpVersion, Request } from './types.js';
 
 /**
@@ -16,15 +17,18 @@ export class ServerRequest implements Request {
   private readonly peer: ConnectionInfo;
   private readonly incoming: IncomingBody | undefined;
   private readonly maxBody: number;
+  private readonly trust: ProxyTrust | undefined;
+  private forwarded: ForwardedFacts | undefined;
   private pathCache: string | undefined;
   private queryCache: string | undefined;
 
-  constructor(head: RequestHead, peer: ConnectionInfo, sequence: number, incoming: IncomingBody | undefined, maxBody: number) {
+  constructor(head: RequestHead, peer: ConnectionInfo, sequence: number, incoming: IncomingBody | undefined, maxBody: number, trust?: ProxyTrust) {
     this.head = head;
     this.peer = peer;
     this.sequence = sequence;
     this.incoming = incoming;
     this.maxBody = maxBody;
+    this.trust = trust;
   }
 
   get method(): string {
@@ -53,6 +57,15 @@ export class ServerRequest implements Request {
   }
   get secure(): boolean {
     return this.peer.secure;
+  }
+  get clientAddress(): string {
+    return this.facts().clientAddress;
+  }
+  get scheme(): Scheme {
+    return this.facts().scheme;
+  }
+  get host(): string | undefined {
+    return this.facts().host;
   }
   get connectionId(): number {
     return this.peer.id;
@@ -95,6 +108,11 @@ export class ServerRequest implements Request {
     } catch (error) {
       throw new HttpError(400, 'Request body is not valid JSON', { cause: error });
     }
+  }
+
+  /** facts resolves client address, scheme and host once, on first use (trustProxy). */
+  private facts(): ForwardedFacts {
+    return (this.forwarded ??= resolveForwarded(this.trust, this.peer.remoteAddress, this.peer.secure, this.head.headers));
   }
 
   /** splitTarget derives path and query; absolute-form targets contribute the URL's path. */

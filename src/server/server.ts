@@ -4,6 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { RequestParser, resolveLimits, type MessageSink, type RequestHead } from '../wire/index.js';
 import { clock, Connection, type ConnectionHost, type Settings } from './connection.js';
 import { isHttpError } from './http-error.js';
+import { ProxyTrust } from './trust-proxy.js';
 import type { ServerRequest } from './request.js';
 import type { ConnectionObserver, Handler, ServerOptions } from './types.js';
 
@@ -63,6 +64,7 @@ export class Server implements ConnectionHost {
       maxBodyBytes: limits.maxBodyBytes,
       serverName: options.serverName ?? 'wirehttp',
       parserOptions: { limits, allowBareLf: options.allowBareLf ?? false },
+      trustProxy: options.trustProxy === undefined || options.trustProxy.length === 0 ? undefined : new ProxyTrust(options.trustProxy),
     };
     const accept = (socket: Socket): void => this.accept(socket);
     if (options.tls !== undefined) {

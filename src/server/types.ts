@@ -25,6 +25,15 @@ export interface Request {
   readonly localPort: number;
   /** True on a TLS connection. */
   readonly secure: boolean;
+  /**
+   * The client's address: remoteAddress, or with `trustProxy` the first untrusted hop of the
+   * forwarding headers sent by a trusted proxy (see ServerOptions.trustProxy).
+   */
+  readonly clientAddress: string;
+  /** 'https' on TLS, or what a trusted proxy says the client used; 'http' otherwise. */
+  readonly scheme: 'http' | 'https';
+  /** The Host the client asked for: the Host field, or what a trusted proxy says it was. */
+  readonly host: string | undefined;
   /** Connection id, unique per server, shared by requests on one persistent connection. */
   readonly connectionId: number;
   /** 1 for the first request on its connection, 2 for the next… */
@@ -110,6 +119,12 @@ export interface ServerOptions {
   tls?: { key: string | Buffer; cert: string | Buffer; ca?: string | Buffer; minVersion?: 'TLSv1.2' | 'TLSv1.3' };
   /** Accept a bare LF in request heads (default false). */
   allowBareLf?: boolean;
+  /**
+   * Peers whose X-Forwarded-For/-Proto/-Host and RFC 7239 Forwarded headers are believed: IPv4/IPv6
+   * addresses, CIDR ranges and 'loopback' (default none: the headers are ignored). Sets
+   * Request.clientAddress, scheme and host. Throws RangeError on an entry that is none of these.
+   */
+  trustProxy?: readonly string[];
 }
 
 /** Who or what ended a connection, for the inspector and logs. */
