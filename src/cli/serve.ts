@@ -7,6 +7,7 @@ import type { Handler } from '../server/types.js';
 import { createStaticHandler } from '../static/index.js';
 import { CliError } from './output.js';
 import { parseWorkers, runWorkers, WORKERS_USAGE } from './workers.js';
+import { parseTrustProxy, TRUST_PROXY_USAGE } from './trust-proxy-arg.js';
 
 const USAGE = `Usage: wirehttp serve [port] [options]
 
@@ -24,7 +25,7 @@ Options:
       --hidden           serve dotfiles
       --spa FILE         send FILE for missing paths asked by browsers (single-page apps)
       --cache SECONDS    Cache-Control max-age (default: no-cache, revalidated with ETag)
-${WORKERS_USAGE}  -h, --help             show this help
+${WORKERS_USAGE}${TRUST_PROXY_USAGE}  -h, --help             show this help
 `;
 
 interface ServeArgs {
@@ -37,6 +38,7 @@ interface ServeArgs {
   spa: string | undefined;
   cacheSeconds: number | undefined;
   workers: number | 'auto' | undefined;
+  trustProxy: string[] | undefined;
 }
 
 /** parseServeArgs turns argv into ServeArgs or throws CliError (exit 2) with one line for the user. */
@@ -50,7 +52,7 @@ export function parseServeArgs(argv: string[]): ServeArgs | 'help' {
       options: {
         bind: { type: 'string', short: 'b' }, directory: { type: 'string', short: 'd' }, port: { type: 'string', short: 'p' },
         cors: { type: 'boolean' }, 'no-listing': { type: 'boolean' }, hidden: { type: 'boolean' }, spa: { type: 'string' },
-        cache: { type: 'string' }, help: { type: 'boolean', short: 'h' }, workers: { type: 'string' },
+        cache: { type: 'string' }, help: { type: 'boolean', short: 'h' }, workers: { type: 'string' }, 'trust-proxy': { type: 'string' },
       },
     });
   } catch (error) {
@@ -80,6 +82,7 @@ export function parseServeArgs(argv: string[]): ServeArgs | 'help' {
     port, bind: values.bind ?? '127.0.0.1', directory, cors: values.cors === true, listing: values['no-listing'] !== true,
     hidden: values.hidden === true, spa: values.spa, cacheSeconds,
     workers: values.workers === undefined ? undefined : parseWorkers('serve', values.workers),
+    trustProxy: values['trust-proxy'] === undefined ? undefined : parseTrustProxy('serve', values['trust-proxy']),
   };
 }
 
@@ -95,7 +98,7 @@ export async function main(argv: string[]): Promise<number> {
   }));
   // loaded here, not at the top, so `--help` and argument errors answer without loading the engine
   const { createServer } = await import('../server/index.js');
-  const server = createServer(handler);
+  const server = createServer(handler, { trustProxy: args.trustProxy });
   if (args.workers !== undefined) {
     // each worker runs the rest of this function's listen step; the primary prints the banner once
     return runWorkers(args.workers, async () => {
@@ -164,7 +167,7 @@ function withAccessLog(handler: Handler): Handler {
       await handler(req, res);
     } finally {
       const ms = (performance.now() - start).toFixed(1);
-      const line = `${new Date().toISOString()} ${req.remoteAddress} "${req.method} ${req.target}" ${res.statusCode} ${ms}ms`;
+      const line = `${new Date().toISOString()} ${req.clientAddress} "${req.method} ${req.target}" ${res.statusCode} ${ms}ms`;
       process.stderr.write(`${line}\n`);
     }
   };
