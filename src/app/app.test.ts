@@ -191,3 +191,26 @@ test('request wrapper: remoteAddress, url, route', async () => {
 test('abort() throws an HttpError', () => {
   assert.throws(() => abort(404), (e: unknown) => e instanceof HttpError && e.status === 404);
 });
+
+test('behind a trusted proxy: remoteAddress, url and the redirect guard use the forwarded facts', async () => {
+  const app = new App({ server: { trustProxy: ['loopback'] } });
+  app.get('/who', (req) => ({ remote: req.remoteAddress, url: req.url.href, secure: req.secure }));
+  app.get('/go', (req) => redirect(req.args.get('next')!));
+  const { server, port } = await app.listen(0, '127.0.0.1');
+  const { request, Agent } = await import('../client/index.js');
+  const agent = new Agent();
+  const headers = { 'X-Forwarded-For': '203.0.113.5', 'X-Forwarded-Proto': 'https', 'X-Forwarded-Host': 'shop.example' };
+  try {
+    const who = await request(`http://127.0.0.1:${port}/who?a=1`, { agent, headers });
+    assert.deepEqual(await who.json(), { remote: '203.0.113.5', url: 'https://shop.example/who?a=1', secure: true });
+    const same = await request(`http://127.0.0.1:${port}/go?next=${encodeURIComponent('https://shop.example/cart')}`, { agent, headers });
+    await same.dump();
+    assert.equal(same.status, 302);
+    const other = await request(`http://127.0.0.1:${port}/go?next=${encodeURIComponent(`http://127.0.0.1:${port}/`)}`, { agent, headers });
+    await other.dump();
+    assert.equal(other.status, 400, 'the proxy-facing origin is the one that counts');
+  } finally {
+    agent.close();
+    await server.close(100);
+  }
+});

@@ -56,11 +56,13 @@ export class AppRequest<P = Record<string, string>> {
   get headers(): HeaderList {
     return this.raw.headers;
   }
+  /** The client's address: the peer, or what a trusted proxy reports (server option trustProxy). */
   get remoteAddress(): string {
-    return this.raw.remoteAddress;
+    return this.raw.clientAddress;
   }
+  /** Whether the client used HTTPS: TLS here, or a trusted proxy's word. */
   get secure(): boolean {
-    return this.raw.secure;
+    return this.raw.scheme === 'https';
   }
 
   /** args: the query string, repeated keys kept (`args.getAll('tag')`). */
@@ -88,10 +90,10 @@ export class AppRequest<P = Record<string, string>> {
     return (this.urlCache ??= new URL(`${this.prefix}${this.raw.target.startsWith('/') ? this.raw.target : this.raw.path}`, this.origin));
   }
 
-  /** origin: `http(s)://host` from the Host header, or the local address when there is none. */
+  /** origin: `scheme://host` as the client addressed it (Host, or a trusted proxy's), else the local address. */
   get origin(): string {
-    const host = this.raw.headers.get('host') ?? `${this.raw.localAddress.includes(':') ? `[${this.raw.localAddress}]` : this.raw.localAddress}:${this.raw.localPort}`;
-    return `${this.raw.secure ? 'https' : 'http'}://${host}`;
+    const host = this.raw.host ?? `${this.raw.localAddress.includes(':') ? `[${this.raw.localAddress}]` : this.raw.localAddress}:${this.raw.localPort}`;
+    return `${this.raw.scheme}://${host}`;
   }
 
   /** session: the client's session. Throws when the app was built without `session`. */
