@@ -11,7 +11,7 @@ export type RelayDirection = 'in' | 'out';
 
 /** What a relay reports per connection; a recorder or trace renderer consumes these. */
 export type RelayEvent =
-  | { kind: 'open'; id: number; client: string; clientPort: number; upstream: string; upstreamPort: number; time: number }
+  | { kind: 'open'; id: number; client: string; clientPort: number; local: string; localPort: number; upstream: string; upstreamPort: number; time: number }
   | { kind: 'data'; id: number; direction: RelayDirection; bytes: Buffer; time: number }
   | { kind: 'close'; id: number; closedBy: 'client' | 'server' | 'proxy' | 'error'; time: number };
 
@@ -48,7 +48,7 @@ export async function startRelay(port: number, host: string, options: RelayOptio
     sockets.add(client).add(upstream);
     let closedBy: 'client' | 'server' | 'proxy' | 'error' | undefined;
     // Reported at accept time: the client may send before the upstream connection is up.
-    emit?.({ kind: 'open', id, client: client.remoteAddress ?? '', clientPort: client.remotePort ?? 0, upstream: options.host, upstreamPort: options.port, time: performance.now() });
+    emit?.({ kind: 'open', id, client: client.remoteAddress ?? '', clientPort: client.remotePort ?? 0, local: client.localAddress ?? '', localPort: client.localPort ?? 0, upstream: options.host, upstreamPort: options.port, time: performance.now() });
     if (emit !== undefined) {
       client.on('data', (bytes: Buffer) => emit({ kind: 'data', id, direction: 'in', bytes, time: performance.now() }));
     }

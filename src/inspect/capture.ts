@@ -1,0 +1,175 @@
+import { performance } from 'node:perf_hooks';
+import type { ClientCloseReason, ClientConnectionInfo, ClientObserver } from '../client/types.js';
+import type { CloseReason, ConnectionInfo, ConnectionObserver } from '../server/types.js';
+import type { RelayEvent } from './relay.js';
+
+/** Side names an end of a connection: the one that opened it ('client') or the one that accepted it. */
+export type Side = 'client' | 'server';
+
+/** Closer names who ended a connection; 'proxy' is a relay cutting it (a lab switch), 'error' a failure. */
+export type Closer = 'client' | 'server' | 'proxy' | 'error';
+
+export interface Endpoint {
+  readonly address: string;
+  readonly port: number;
+}
+
+/**
+ * CaptureEvent is the one source-neutral model every inspector output consumes (trace, HAR, pcap,
+ * the live page): the server engine, the client and the relay are adapted to it below. `time` is
+ * wall-clock milliseconds since the epoch (fractional), so files can carry absolute timestamps.
+ *
+ * - `data` holds the HTTP bytes exactly as sent by `from` (plaintext on TLS connections).
+ * - `wire` holds the bytes as they crossed TCP on a TLS connection (ciphertext, handshake included);
+ *   it is only produced where the source can see them. A pcap prefers `wire` over `data` when secure.
+ * - `keylog` is one NSS key log line (SSLKEYLOGFILE format, without the trailing LF).
+ * Buffers are the source's own (no copy): consumers must not mutate them.
+ */
+export type CaptureEvent =
+  | { readonly kind: 'open'; readonly id: number; readonly client: Endpoint; readonly server: Endpoint; readonly secure: boolean; readonly time: number }
+  | { readonly kind: 'data'; readonly id: number; readonly from: Side; readonly bytes: Buffer; readonly time: number }
+  | { readonly kind: 'wire'; readonly id: number; readonly from: Side; readonly bytes: Buffer; readonly time: number }
+  | { readonly kind: 'tls'; readonly id: number; readonly protocol: string | null; readonly time: number }
+  | { readonly kind: 'keylog'; readonly id: number; readonly line: string; readonly time: number }
+  | { readonly kind: 'close'; readonly id: number; readonly by: Closer; readonly reason: string; readonly time: number };
+
+/** CaptureSink receives capture events in order. */
+export type CaptureSink = (event: CaptureEvent) => void;
+
+/** wallClock turns a performance.now() reading into epoch milliseconds. */
+export function wallClock(perfTime: number): number {
+  return performance.timeOrigin + perfTime;
+}
+
+/** SERVER_CLOSE says who closed and why, in words, for each engine CloseReason. */
+const SERVER_CLOSE: Record<CloseReason, { by: Closer; reason: string }> = {
+  'client-fin': { by: 'client', reason: 'client FIN' },
+  'client-reset': { by: 'client', reason: 'client reset' },
+  'server-close': { by: 'server', reason: 'server close' },
+  'idle-timeout': { by: 'server', reason: 'idle timeout' },
+  'headers-timeout': { by: 'server', reason: 'headers timeout' },
+  'body-timeout': { by: 'server', reason: 'body timeout' },
+  'protocol-error': { by: 'server', reason: 'protocol error' },
+  'max-requests': { by: 'server', reason: 'max requests per connection' },
+  shutdown: { by: 'server', reason: 'server shutdown' },
+  'handler-error': { by: 'server', reason: 'handler error' },
+  upgrade: { by: 'server', reason: 'protocol upgrade' },
+};
+
+const CLIENT_CLOSE: Record<ClientCloseReason, { by: Closer; reason: string }> = {
+  'server-fin': { by: 'server', reason: 'server FIN' },
+  'server-reset': { by: 'server', reason: 'server reset' },
+  'client-close': { by: 'client', reason: 'client close' },
+  'idle-timeout': { by: 'client', reason: 'idle timeout' },
+  'agent-close': { by: 'client', reason: 'client done' },
+  timeout: { by: 'client', reason: 'timeout' },
+  aborted: { by: 'client', reason: 'aborted' },
+  'protocol-error': { by: 'client', reason: 'protocol error' },
+  'body-abandoned': { by: 'client', reason: 'body abandoned' },
+  'connect-failed': { by: 'error', reason: 'connect failed' },
+};
+
+/**
+ * fromServerObserver adapts the engine's ConnectionObserver to capture events: bytes read are the
+ * client's, bytes written the server's. A protocol error's status is folded into the close reason
+ * ('protocol error 400'). Attach it with `server.observe(fromServerObserver(sink))`.
+ */
+export function fromServerObserver(sink: CaptureSink): ConnectionObserver {
+  const errorStatus = new Map<number, number>();
+  return {
+    open(conn: ConnectionInfo, time: number) {
+      sink({
+        kind: 'open', id: conn.id, time: wallClock(time), secure: conn.secure,
+        client: { address: conn.remoteAddress, port: conn.remotePort }, server: { address: conn.localAddress, port: conn.localPort },
+      });
+    },
+    secure(conn: ConnectionInfo, time: number, protocol: string | null) {
+      sink({ kind: 'tls', id: conn.id, protocol, time: wallClock(time) });
+    },
+    keylog(conn: ConnectionInfo, line: Buffer) {
+      sink({ kind: 'keylog', id: conn.id, line: keylogText(line), time: Date.now() });
+    },
+    bytesIn(conn: ConnectionInfo, bytes: Buffer, time: number) {
+      sink({ kind: 'data', id: conn.id, from: 'client', bytes, time: wallClock(time) });
+    },
+    bytesOut(conn: ConnectionInfo, bytes: Buffer, time: number) {
+      sink({ kind: 'data', id: conn.id, from: 'server', bytes, time: wallClock(time) });
+    },
+    protocolError(conn: ConnectionInfo, _error: Error, status: number) {
+      errorStatus.set(conn.id, status);
+    },
+    close(conn: ConnectionInfo, reason: CloseReason, time: number) {
+      const said = SERVER_CLOSE[reason];
+      const status = errorStatus.get(conn.id);
+      errorStatus.delete(conn.id);
+      const text = status !== undefined && reason === 'protocol-error' ? `${said.reason} ${status}` : said.reason;
+      sink({ kind: 'close', id: conn.id, by: said.by, reason: text, time: wallClock(time) });
+    },
+  };
+}
+
+/**
+ * fromClientObserver adapts the client's ClientObserver: the local end is the client. Reuse of a
+ * pooled connection needs no event: the exchange splitter numbers exchanges per connection.
+ */
+export function fromClientObserver(sink: CaptureSink): ClientObserver {
+  return {
+    open(conn: ClientConnectionInfo, time: number) {
+      sink({
+        kind: 'open', id: conn.id, time: wallClock(time), secure: conn.secure,
+        client: { address: conn.localAddress, port: conn.localPort }, server: { address: conn.remoteAddress, port: conn.remotePort },
+      });
+    },
+    secure(conn: ClientConnectionInfo, time: number, protocol: string | null) {
+      sink({ kind: 'tls', id: conn.id, protocol, time: wallClock(time) });
+    },
+    keylog(conn: ClientConnectionInfo, line: Buffer) {
+      sink({ kind: 'keylog', id: conn.id, line: keylogText(line), time: Date.now() });
+    },
+    bytesOut(conn: ClientConnectionInfo, bytes: Buffer, time: number) {
+      sink({ kind: 'data', id: conn.id, from: 'client', bytes, time: wallClock(time) });
+    },
+    bytesIn(conn: ClientConnectionInfo, bytes: Buffer, time: number) {
+      sink({ kind: 'data', id: conn.id, from: 'server', bytes, time: wallClock(time) });
+    },
+    close(conn: ClientConnectionInfo, reason: ClientCloseReason, time: number) {
+      const said = CLIENT_CLOSE[reason];
+      sink({ kind: 'close', id: conn.id, by: said.by, reason: said.reason, time: wallClock(time) });
+    },
+  };
+}
+
+/**
+ * fromRelay adapts RelayEvent: the relay's client leg is the connection recorded, between the
+ * client's address and the relay's own listening address, as the client saw it.
+ */
+export function fromRelay(sink: CaptureSink): (event: RelayEvent) => void {
+  return (event) => {
+    switch (event.kind) {
+      case 'open':
+        sink({ kind: 'open', id: event.id, client: { address: event.client, port: event.clientPort }, server: { address: event.local, port: event.localPort }, secure: false, time: wallClock(event.time) });
+        return;
+      case 'data':
+        sink({ kind: 'data', id: event.id, from: event.direction === 'in' ? 'client' : 'server', bytes: event.bytes, time: wallClock(event.time) });
+        return;
+      case 'close': {
+        const reason = { client: 'client FIN', server: 'upstream server FIN', proxy: 'proxy cut (lab switch)', error: 'connection error' }[event.closedBy];
+        sink({ kind: 'close', id: event.id, by: event.closedBy, reason, time: wallClock(event.time) });
+        return;
+      }
+    }
+  };
+}
+
+/** fanOut delivers each event to several sinks, in the order given. */
+export function fanOut(sinks: readonly CaptureSink[]): CaptureSink {
+  if (sinks.length === 1) return sinks[0]!;
+  return (event) => {
+    for (const sink of sinks) sink(event);
+  };
+}
+
+function keylogText(line: Buffer): string {
+  const text = line.toString('latin1');
+  return text.endsWith('\n') ? text.slice(0, -1) : text;
+}
