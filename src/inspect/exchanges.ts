@@ -125,8 +125,8 @@ export class ExchangeSplitter {
       case 'close': {
         const state = this.connections.get(event.id);
         if (state !== undefined) {
-          state.record.closed = { by: event.by, reason: event.reason, time: event.time };
           state.finish(event.time);
+          state.record.closed = { by: event.by, reason: state.explain(event.reason), time: event.time };
           this.connections.delete(event.id);
         }
         this.forward(event, state?.record);
@@ -306,6 +306,7 @@ class ConnectionState {
   /** Exchanges whose response is not complete yet, oldest first (pipelining). */
   private readonly open: Exchange[] = [];
   private lastTime = 0;
+  private lastResponse: ResponseHead | undefined;
 
   constructor(readonly record: ConnectionRecord, bodyCap: number, private readonly emit: (e: ExchangeEvent) => void) {
     this.requests = new Direction<RequestHead>('client', bodyCap, (m) => this.requestHead(m), (m) => this.requestEnd(m));
@@ -328,6 +329,18 @@ class ConnectionState {
 
   finish(time: number): void {
     if (!this.responses.failed) this.responses.end(time);
+  }
+
+  /**
+   * explain adds the protocol's reason to a plain close: the last response said `Connection: close`
+   * (or was HTTP/1.0 without keep-alive), so closing was the expected end rather than a failure.
+   */
+  explain(reason: string): string {
+    const last = this.lastResponse;
+    if (last === undefined || last.keepAlive || !(reason === 'server close' || reason === 'client close' || reason === 'server FIN' || reason === 'upstream server FIN')) return reason;
+    if (last.headers.list('connection').some((t) => t.toLowerCase() === 'close')) return `${reason} after Connection: close`;
+    if (last.framing.kind === 'close') return `${reason} to end a body without length`;
+    return `${reason} after an HTTP/1.${last.versionMinor} response without keep-alive`;
   }
 
   private requestHead(m: MessageRecord<RequestHead>): void {
@@ -358,6 +371,7 @@ class ConnectionState {
     if (i === -1) return;
     const ex = this.open[i]!;
     this.open.splice(i, 1);
+    this.lastResponse = m.head;
     this.emit({ kind: 'response-end', exchange: ex, time: m.end ?? this.lastTime });
   }
 
