@@ -8,6 +8,7 @@ import { createStaticHandler } from '../static/index.js';
 import { CliError } from './output.js';
 import { parseWorkers, runWorkers, WORKERS_USAGE } from './workers.js';
 import { parseTrustProxy, TRUST_PROXY_USAGE } from './trust-proxy-arg.js';
+import { INSPECT_USAGE, openInspector, takeInspectArgs, type InspectArgs } from './inspect-options.js';
 
 const USAGE = `Usage: wirehttp serve [port] [options]
 
@@ -26,7 +27,7 @@ Options:
       --spa FILE         send FILE for missing paths asked by browsers (single-page apps)
       --cache SECONDS    Cache-Control max-age (default: no-cache, revalidated with ETag)
 ${WORKERS_USAGE}${TRUST_PROXY_USAGE}  -h, --help             show this help
-`;
+${INSPECT_USAGE}`;
 
 interface ServeArgs {
   port: number;
@@ -39,10 +40,12 @@ interface ServeArgs {
   cacheSeconds: number | undefined;
   workers: number | 'auto' | undefined;
   trustProxy: string[] | undefined;
+  inspect: InspectArgs;
 }
 
 /** parseServeArgs turns argv into ServeArgs or throws CliError (exit 2) with one line for the user. */
-export function parseServeArgs(argv: string[]): ServeArgs | 'help' {
+export function parseServeArgs(allArgv: string[]): ServeArgs | 'help' {
+  const { argv, inspect } = takeInspectArgs('serve', allArgv);
   let parsed;
   try {
     parsed = parseArgs({
@@ -83,6 +86,7 @@ export function parseServeArgs(argv: string[]): ServeArgs | 'help' {
     hidden: values.hidden === true, spa: values.spa, cacheSeconds,
     workers: values.workers === undefined ? undefined : parseWorkers('serve', values.workers),
     trustProxy: values['trust-proxy'] === undefined ? undefined : parseTrustProxy('serve', values['trust-proxy']),
+    inspect,
   };
 }
 
@@ -99,7 +103,12 @@ export async function main(argv: string[]): Promise<number> {
   // loaded here, not at the top, so `--help` and argument errors answer without loading the engine
   const { createServer } = await import('../server/index.js');
   const server = createServer(handler, { trustProxy: args.trustProxy });
+  const inspector = openInspector('serve', args.inspect, process.stdout);
+  if (inspector !== undefined) server.observe(inspector.serverObserver());
   if (args.workers !== undefined) {
+    if (args.inspect.har !== undefined || args.inspect.pcap !== undefined || args.inspect.keylog !== undefined) {
+      throw new CliError('serve: --har, --pcap and --keylog record one process: drop --workers to use them', 2);
+    }
     // each worker runs the rest of this function's listen step; the primary prints the banner once
     return runWorkers(args.workers, async () => {
       await listenOrExplain(server, args);
@@ -116,6 +125,7 @@ export async function main(argv: string[]): Promise<number> {
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
+  await inspector?.close();
   return 0;
 }
 

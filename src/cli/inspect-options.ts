@@ -1,0 +1,170 @@
+import { createWriteStream, writeFileSync, type WriteStream } from 'node:fs';
+import pc from 'picocolors';
+import type { ClientObserver } from '../client/types.js';
+import { fanOut, fromClientObserver, fromRelay, fromServerObserver, type CaptureEvent, type CaptureSink } from '../inspect/capture.js';
+import { ExchangeSplitter, type ExchangeConsumer } from '../inspect/exchanges.js';
+import { HarRecorder } from '../inspect/har.js';
+import { PcapSynthesizer } from '../inspect/pcap.js';
+import type { RelayEvent } from '../inspect/relay.js';
+import { TraceRenderer, type TraceMode } from '../inspect/trace.js';
+import type { ConnectionObserver } from '../server/types.js';
+import { version } from './dispatch.js';
+import { CliError } from './output.js';
+
+/** InspectArgs are the inspector flags shared by serve, request and proxy. */
+export interface InspectArgs {
+  trace: TraceMode | undefined;
+  har: string | undefined;
+  pcap: string | undefined;
+  keylog: string | undefined;
+}
+
+/** INSPECT_USAGE is the help block every command that takes the flags prints. */
+export const INSPECT_USAGE = `
+See the protocol:
+      --trace           print each connection and exchange: heads exactly as sent, body framing
+                        (chunk size lines, trailers), timings, keep-alive reuse, who closed and why
+      --trace=hex       the same plus a hexdump of every byte (offset, 16 bytes, ASCII; CR LF = 0d 0a)
+      --har FILE        write every exchange as HAR 1.2 (browser devtools import it) on exit
+      --pcap FILE       write a pcap Wireshark and tshark open: each connection as a TCP stream
+                        between its real addresses, written as traffic happens
+      --keylog FILE     append TLS secrets (SSLKEYLOGFILE format) so Wireshark can decrypt the pcap
+`;
+
+const VALUED = new Set(['har', 'pcap', 'keylog']);
+
+/**
+ * takeInspectArgs removes the inspector flags from argv (before `--`) and returns the rest for the
+ * command's own parser. `--trace` takes an optional `=hex`/`=heads`; the others need a file name.
+ * Throws CliError (exit 2) on a missing value or an unknown trace mode.
+ */
+export function takeInspectArgs(command: string, argv: readonly string[]): { argv: string[]; inspect: InspectArgs } {
+  const inspect: InspectArgs = { trace: undefined, har: undefined, pcap: undefined, keylog: undefined };
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') {
+      rest.push(...argv.slice(i));
+      break;
+    }
+    const eq = a.indexOf('=');
+    const name = a.startsWith('--') ? a.slice(2, eq < 0 ? undefined : eq) : '';
+    if (name === 'trace') {
+      const mode = eq < 0 ? 'heads' : a.slice(eq + 1);
+      if (mode !== 'heads' && mode !== 'hex') throw new CliError(`${command}: --trace takes no value or =hex, got '${mode}'`, 2);
+      inspect.trace = mode;
+    } else if (VALUED.has(name)) {
+      const value = eq < 0 ? argv[++i] : a.slice(eq + 1);
+      if (value === undefined || value === '') throw new CliError(`${command}: --${name} needs a file name`, 2);
+      inspect[name as 'har' | 'pcap' | 'keylog'] = value;
+    } else {
+      rest.push(a);
+    }
+  }
+  return { argv: rest, inspect };
+}
+
+/** wantsInspector is true when any inspector flag was given. */
+export function wantsInspector(args: InspectArgs): boolean {
+  return args.trace !== undefined || args.har !== undefined || args.pcap !== undefined || args.keylog !== undefined;
+}
+
+/**
+ * Inspector is the running set of outputs. With no flag, `openInspector` returns undefined and the
+ * command attaches nothing, so the engine runs without an observer.
+ */
+export interface Inspector {
+  readonly capture: CaptureSink;
+  serverObserver(): ConnectionObserver;
+  clientObserver(): ClientObserver;
+  relaySink(): (event: RelayEvent) => void;
+  /** close writes the HAR and flushes the pcap and key log files. */
+  close(): Promise<void>;
+}
+
+/**
+ * openInspector builds the outputs the flags ask for: the trace goes to `traceTo` (coloured on a
+ * TTY, plain when piped or with NO_COLOR), the pcap and key log are written as events arrive, the
+ * HAR on close. Throws CliError (exit 1) when a file cannot be created.
+ */
+export function openInspector(command: string, args: InspectArgs, traceTo: NodeJS.WriteStream): Inspector | undefined {
+  if (!wantsInspector(args)) return undefined;
+  const consumers: ExchangeConsumer[] = [];
+  const sinks: CaptureSink[] = [];
+  const files: WriteStream[] = [];
+  if (args.trace !== undefined) {
+    const colour = traceTo.isTTY === true && !('NO_COLOR' in process.env) && process.env.TERM !== 'dumb';
+    consumers.push(new TraceRenderer((line) => void traceTo.write(`${line}\n`), { mode: args.trace, paint: pc.createColors(colour) }));
+  }
+  const har = args.har === undefined ? undefined : new HarRecorder();
+  if (har !== undefined) {
+    checkWritable(command, args.har!);
+    consumers.push(har);
+  }
+  if (args.pcap !== undefined) {
+    const file = openFile(command, args.pcap, 'w');
+    files.push(file);
+    const pcap = new PcapSynthesizer((record) => void file.write(record));
+    sinks.push((e) => pcap.push(e));
+  }
+  if (args.keylog !== undefined) {
+    const file = openFile(command, args.keylog, 'a');
+    files.push(file);
+    sinks.push((e: CaptureEvent) => {
+      if (e.kind === 'keylog') file.write(`${e.line}\n`);
+    });
+  }
+  if (consumers.length > 0) {
+    const splitter = new ExchangeSplitter(consumers);
+    sinks.unshift((e) => splitter.push(e));
+  }
+  const capture = fanOut(sinks);
+  return {
+    capture,
+    serverObserver: () => fromServerObserver(capture),
+    clientObserver: () => fromClientObserver(capture),
+    relaySink: () => fromRelay(capture),
+    async close() {
+      if (har !== undefined) {
+        try {
+          writeFileSync(args.har!, `${JSON.stringify(har.har(version()), null, 2)}\n`);
+        } catch (error) {
+          throw new CliError(`${command}: cannot write ${args.har}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, 1, { cause: error });
+        }
+      }
+      await Promise.all(files.map((f) => new Promise<void>((resolve) => f.end(() => resolve()))));
+    },
+  };
+}
+
+/** bothClientObservers lets `-v` and the inspector watch the same client. */
+export function bothClientObservers(a: ClientObserver | undefined, b: ClientObserver | undefined): ClientObserver | undefined {
+  if (a === undefined || b === undefined) return a ?? b;
+  // Methods may live on a class prototype, so the names are listed rather than read with Object.keys.
+  const names: Array<keyof ClientObserver> = ['connecting', 'open', 'secure', 'keylog', 'reuse', 'bytesOut', 'bytesIn', 'close'];
+  const out: Record<string, (...args: never[]) => void> = {};
+  for (const k of names) {
+    if (typeof a[k] !== 'function' && typeof b[k] !== 'function') continue;
+    out[k] = (...params: never[]) => {
+      (a[k] as ((...p: never[]) => void) | undefined)?.apply(a, params);
+      (b[k] as ((...p: never[]) => void) | undefined)?.apply(b, params);
+    };
+  }
+  return out as ClientObserver;
+}
+
+function openFile(command: string, path: string, flags: 'w' | 'a'): WriteStream {
+  checkWritable(command, path, flags);
+  const stream = createWriteStream(path, { flags });
+  stream.on('error', () => {}); // reported by checkWritable up front; a disk filling up later is not fatal
+  return stream;
+}
+
+/** checkWritable creates (or opens) the file now, so a bad path fails at startup with one line. */
+function checkWritable(command: string, path: string, flags: 'w' | 'a' = 'w'): void {
+  try {
+    writeFileSync(path, '', { flag: flags });
+  } catch (error) {
+    throw new CliError(`${command}: cannot write ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, 1, { cause: error });
+  }
+}
