@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { startRelay } from '../inspect/relay.js';
 import { CliError } from './output.js';
 import { ExchangeLog } from './proxy-trace.js';
+import { INSPECT_USAGE, openInspector, takeInspectArgs } from './inspect-options.js';
 
 const USAGE = `Usage: wirehttp proxy --to URL [--listen PORT] [options]
 
@@ -22,14 +23,15 @@ Lab switches (applied to what the server sends back):
       --throttle BYTES_PER_S  pass at most that many bytes per second
       --drop-after BYTES    cut the connection after that many response bytes
   -h, --help           show this help
-
+${INSPECT_USAGE.replace('See the protocol:', 'See the protocol (the client leg, as the client saw it; --keylog: the upstream TLS leg):')}
 Example:
   wirehttp proxy --listen 8080 --to http://127.0.0.1:5000
   curl -v http://127.0.0.1:8080/          # watch the exchange in the proxy's terminal
 `;
 
 /** main runs `wirehttp proxy`. */
-export async function main(argv: string[]): Promise<number> {
+export async function main(allArgv: string[]): Promise<number> {
+  const { argv, inspect } = takeInspectArgs('proxy', allArgv);
   let values: Record<string, string | boolean | undefined>;
   try {
     values = parseArgs({
@@ -78,14 +80,20 @@ export async function main(argv: string[]): Promise<number> {
     shape.dropAfter !== undefined ? `drop after ${shape.dropAfter} bytes` : '',
   ].filter((s) => s !== '');
   const secure = target.protocol === 'https:';
-  const log = values.quiet === true ? undefined : new ExchangeLog((line) => process.stdout.write(`${line}\n`));
+  // --trace shows everything the exchange log does and more, so it replaces it.
+  const log = values.quiet === true || inspect.trace !== undefined ? undefined : new ExchangeLog((line) => process.stdout.write(`${line}\n`));
+  const inspector = openInspector('proxy', inspect, process.stdout);
+  const record = inspector?.relaySink();
   let relay;
   try {
     relay = await startRelay(port, host, {
       host: target.hostname.replace(/^\[|\]$/g, ''),
       port: Number(target.port || (secure ? 443 : 80)),
       tls: secure ? { rejectUnauthorized: values.insecure !== true } : undefined,
-      onEvent: log === undefined ? undefined : (event) => log.handle(event),
+      onEvent: log === undefined && record === undefined ? undefined : (event) => {
+        log?.handle(event);
+        record?.(event);
+      },
       shape,
       extraRequestLines:
         values.via === true || values['x-forwarded-for'] === true
@@ -106,6 +114,7 @@ export async function main(argv: string[]): Promise<number> {
     process.once('SIGTERM', resolve);
   });
   await relay.close();
+  await inspector?.close();
   return 0;
 }
 

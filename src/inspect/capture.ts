@@ -152,6 +152,9 @@ export function fromRelay(sink: CaptureSink): (event: RelayEvent) => void {
       case 'data':
         sink({ kind: 'data', id: event.id, from: event.direction === 'in' ? 'client' : 'server', bytes: event.bytes, time: wallClock(event.time) });
         return;
+      case 'keylog':
+        sink({ kind: 'keylog', id: event.id, line: keylogText(event.line), time: wallClock(event.time) });
+        return;
       case 'close': {
         const reason = { client: 'client FIN', server: 'upstream server FIN', proxy: 'proxy cut (lab switch)', error: 'connection error' }[event.closedBy];
         sink({ kind: 'close', id: event.id, by: event.closedBy, reason, time: wallClock(event.time) });

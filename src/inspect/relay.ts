@@ -13,7 +13,9 @@ export type RelayDirection = 'in' | 'out';
 export type RelayEvent =
   | { kind: 'open'; id: number; client: string; clientPort: number; local: string; localPort: number; upstream: string; upstreamPort: number; time: number }
   | { kind: 'data'; id: number; direction: RelayDirection; bytes: Buffer; time: number }
-  | { kind: 'close'; id: number; closedBy: 'client' | 'server' | 'proxy' | 'error'; time: number };
+  | { kind: 'close'; id: number; closedBy: 'client' | 'server' | 'proxy' | 'error'; time: number }
+  /** A TLS key log line of the upstream connection (https:// targets). */
+  | { kind: 'keylog'; id: number; line: Buffer; time: number };
 
 export interface RelayOptions {
   /** Upstream server to forward to. */
@@ -46,6 +48,7 @@ export async function startRelay(port: number, host: string, options: RelayOptio
       ? tlsConnect({ host: options.host, port: options.port, servername: options.tls.servername ?? options.host, rejectUnauthorized: options.tls.rejectUnauthorized ?? true })
       : netConnect({ host: options.host, port: options.port, allowHalfOpen: true });
     sockets.add(client).add(upstream);
+    if (options.tls !== undefined && emit !== undefined) upstream.on('keylog', (line: Buffer) => emit({ kind: 'keylog', id, line, time: performance.now() }));
     let closedBy: 'client' | 'server' | 'proxy' | 'error' | undefined;
     // Reported at accept time: the client may send before the upstream connection is up.
     emit?.({ kind: 'open', id, client: client.remoteAddress ?? '', clientPort: client.remotePort ?? 0, local: client.localAddress ?? '', localPort: client.localPort ?? 0, upstream: options.host, upstreamPort: options.port, time: performance.now() });
