@@ -118,13 +118,27 @@ export function openInspector(command: string, args: InspectArgs, traceTo: NodeJ
     const splitter = new ExchangeSplitter(consumers);
     sinks.unshift((e) => splitter.push(e));
   }
-  const capture = fanOut(sinks);
+  const all = fanOut(sinks);
+  // Connections still open when the command ends get a moment to report their close (the FIN in the pcap).
+  const open = new Set<number>();
+  let allClosed: (() => void) | undefined;
+  const capture: CaptureSink = (e) => {
+    if (e.kind === 'open') open.add(e.id);
+    all(e);
+    if (e.kind === 'close' && open.delete(e.id) && open.size === 0) allClosed?.();
+  };
   return {
     capture,
     serverObserver: () => fromServerObserver(capture),
     clientObserver: () => fromClientObserver(capture),
     relaySink: () => fromRelay(capture),
     async close() {
+      if (open.size > 0) {
+        await new Promise<void>((resolve) => {
+          allClosed = resolve;
+          setTimeout(resolve, 1000).unref();
+        });
+      }
       if (har !== undefined) {
         try {
           writeFileSync(args.har!, `${JSON.stringify(har.har(version()), null, 2)}\n`);

@@ -7,19 +7,22 @@ import { runRaw } from './request-raw.js';
 import { transfer, type TransferContext } from './request-transfer.js';
 import { VerboseWire } from './request-verbose.js';
 import { version } from './dispatch.js';
+import { bothClientObservers, INSPECT_USAGE, openInspector, takeInspectArgs, wantsInspector, type InspectArgs } from './inspect-options.js';
 
 /** main runs `wirehttp request`: curl-compatible HTTP requests, or `--raw` bytes over TCP/TLS. */
-export async function main(argv: string[]): Promise<number> {
+export async function main(allArgv: string[]): Promise<number> {
+  const { argv, inspect } = takeInspectArgs('request', allArgv);
   const args = parseRequestArgs(argv);
   if (args.help) {
-    process.stdout.write(REQUEST_USAGE);
+    process.stdout.write(REQUEST_USAGE + INSPECT_USAGE);
     return 0;
   }
+  if (args.raw !== undefined && wantsInspector(inspect)) throw new CliError('request: --trace, --har, --pcap and --keylog work with URLs, not --raw', 2);
   if (args.raw !== undefined) return runRaw(args);
   if (args.urls.length === 0) throw new CliError('no URL specified (try --help)', 2);
   const quiet = args.silent && !args.showError;
   try {
-    return await runAll(args);
+    return await runAll(args, inspect);
   } catch (error) {
     if (error instanceof CliError) {
       if (!quiet) printError(error.message);
@@ -29,7 +32,7 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-async function runAll(args: RequestArgs): Promise<number> {
+async function runAll(args: RequestArgs, inspect: InspectArgs): Promise<number> {
   let body: CliBody | undefined;
   if (args.form.length > 0 && args.data.length > 0) throw new CliError('you can only select one HTTP request method! You asked for both POST (-d) and multipart (-F).', 2);
   if (args.form.length > 0) body = await buildMultipart(args.form);
@@ -43,7 +46,10 @@ async function runAll(args: RequestArgs): Promise<number> {
   }
   const stderr = (t: string): void => void process.stderr.write(t);
   const verbose = args.verbose ? new VerboseWire(stderr) : undefined;
-  const agent = new Agent({ maxConnectionsPerOrigin: 1, ...(verbose === undefined ? {} : { observer: verbose }) });
+  // The trace goes to stderr like -v: stdout keeps the body.
+  const inspector = openInspector('request', inspect, process.stderr);
+  const observer = bothClientObservers(verbose, inspector?.clientObserver());
+  const agent = new Agent({ maxConnectionsPerOrigin: 1, ...(observer === undefined ? {} : { observer }) });
   let ca: Buffer | undefined;
   if (args.cacert !== undefined) {
     try {
@@ -85,6 +91,7 @@ async function runAll(args: RequestArgs): Promise<number> {
     }
   } finally {
     agent.close();
+    await inspector?.close();
     if (jar !== undefined && args.cookieJar !== undefined) writeJar(args.cookieJar, formatNetscapeCookies(jar.all()));
   }
   return exit;
