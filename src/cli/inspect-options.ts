@@ -129,7 +129,7 @@ export function openInspector(command: string, args: InspectArgs, traceTo: NodeJ
   };
   return {
     capture,
-    serverObserver: () => fromServerObserver(capture),
+    serverObserver: () => fromServerObserver(capture, { tlsWire: args.pcap !== undefined }),
     clientObserver: () => fromClientObserver(capture),
     relaySink: () => fromRelay(capture),
     async close() {

@@ -73,15 +73,26 @@ const CLIENT_CLOSE: Record<ClientCloseReason, { by: Closer; reason: string }> = 
  * fromServerObserver adapts the engine's ConnectionObserver to capture events: bytes read are the
  * client's, bytes written the server's. A protocol error's status is folded into the close reason
  * ('protocol error 400'). Attach it with `server.observe(fromServerObserver(sink))`.
+ *
+ * With `tlsWire`, TLS connections also report their encrypted bytes as `wire` events (what a pcap
+ * needs; it makes the engine run TLS over a JS stream). The handshake happens before the engine's
+ * `open`, so those bytes are held by client address until it, and `open` takes the time of the first.
  */
-export function fromServerObserver(sink: CaptureSink): ConnectionObserver {
+export function fromServerObserver(sink: CaptureSink, options: { tlsWire?: boolean } = {}): ConnectionObserver {
   const errorStatus = new Map<number, number>();
-  return {
+  /** Wire bytes by client `address|port`: held ones before `open`, then the connection id. */
+  const wire = new Map<string, { id: number } | { held: Array<{ from: Side; bytes: Buffer; time: number }> }>();
+  const observer: ConnectionObserver = {
     open(conn: ConnectionInfo, time: number) {
+      const key = `${conn.remoteAddress}|${conn.remotePort}`;
+      const early = conn.secure ? wire.get(key) : undefined;
+      const held = early !== undefined && 'held' in early ? early.held : [];
+      if (conn.secure && options.tlsWire === true) wire.set(key, { id: conn.id });
       sink({
-        kind: 'open', id: conn.id, time: wallClock(time), secure: conn.secure,
+        kind: 'open', id: conn.id, time: Math.min(wallClock(time), held[0]?.time ?? Infinity), secure: conn.secure,
         client: { address: conn.remoteAddress, port: conn.remotePort }, server: { address: conn.localAddress, port: conn.localPort },
       });
+      for (const h of held) sink({ kind: 'wire', id: conn.id, ...h });
     },
     secure(conn: ConnectionInfo, time: number, protocol: string | null) {
       sink({ kind: 'tls', id: conn.id, protocol, time: wallClock(time) });
@@ -102,10 +113,22 @@ export function fromServerObserver(sink: CaptureSink): ConnectionObserver {
       const said = SERVER_CLOSE[reason];
       const status = errorStatus.get(conn.id);
       errorStatus.delete(conn.id);
+      if (conn.secure) wire.delete(`${conn.remoteAddress}|${conn.remotePort}`);
       const text = status !== undefined && reason === 'protocol-error' ? `${said.reason} ${status}` : said.reason;
       sink({ kind: 'close', id: conn.id, by: said.by, reason: text, time: wallClock(time) });
     },
   };
+  if (options.tlsWire === true) {
+    observer.tlsBytes = (peer, from, bytes, time) => {
+      const key = `${peer.remoteAddress}|${peer.remotePort}`;
+      const known = wire.get(key);
+      const event = { from, bytes, time: wallClock(time) };
+      if (known === undefined) wire.set(key, { held: [event] });
+      else if ('held' in known) known.held.push(event);
+      else sink({ kind: 'wire', id: known.id, ...event });
+    };
+  }
+  return observer;
 }
 
 /**

@@ -5,10 +5,13 @@ import { RequestParser, resolveLimits, type MessageSink, type RequestHead } from
 import { clock, Connection, type ConnectionHost, type Settings } from './connection.js';
 import { isHttpError } from './http-error.js';
 import { ProxyTrust } from './trust-proxy.js';
+import { tapTlsWire } from './tls-tap.js';
 import type { ServerRequest } from './request.js';
 import type { ConnectionObserver, Handler, ServerOptions } from './types.js';
 
 const kConnection = Symbol('wirehttp.connection');
+/** Key log lines a TLS socket produced before it had a Connection, for the observer (see accept()). */
+const kEarlyKeys = Symbol('wirehttp.earlyKeys');
 type TaggedSocket = Socket & { [kConnection]: Connection };
 /** How long close() waits for the first request of a connection that has sent nothing yet. */
 const FRESH_GRACE_MS = 1000;
@@ -72,9 +75,13 @@ export class Server implements ConnectionHost {
         { key: options.tls.key, cert: options.tls.cert, ca: options.tls.ca, minVersion: options.tls.minVersion ?? 'TLSv1.2', allowHalfOpen: true },
         accept,
       );
+      tapTlsWire(tls, () => this.observer);
       tls.on('keylog', (line: Buffer, socket: TLSSocket) => {
-        const conn = (socket as unknown as Partial<TaggedSocket>)[kConnection];
+        const tagged = socket as unknown as Partial<TaggedSocket> & { [kEarlyKeys]?: Buffer[] };
+        const conn = tagged[kConnection];
         if (conn !== undefined) this.observer?.keylog?.(conn.peer(), line);
+        // TLS 1.3 logs every secret during the handshake, before accept() makes the Connection.
+        else if (this.observer?.keylog !== undefined) (tagged[kEarlyKeys] ??= []).push(line);
       });
       tls.on('tlsClientError', () => {}); // a failed handshake is the client's problem; keep serving
       this.net = tls;
@@ -192,7 +199,10 @@ export class Server implements ConnectionHost {
     socket.on('error', onError);
     socket.on('close', onClose);
     const observer = this.observer;
-    if (observer?.open !== undefined) observer.open(conn.peer(), performance.now());
+    if (observer === undefined) return;
+    observer.open?.(conn.peer(), performance.now());
+    const early = (socket as Socket & { [kEarlyKeys]?: Buffer[] })[kEarlyKeys];
+    if (early !== undefined && observer.keylog !== undefined) for (const line of early) observer.keylog(conn.peer(), line);
   }
 
   private startSweep(): void {

@@ -161,6 +161,13 @@ export interface ConnectionObserver {
   /** TLS only: the handshake finished; `keylog` lines arrive via the tls 'keylog' event separately. */
   secure?(conn: ConnectionInfo, time: number, protocol: string | null): void;
   keylog?(conn: ConnectionInfo, line: Buffer): void;
+  /**
+   * TLS only: the encrypted bytes as they cross TCP, handshake included, for packet captures. The
+   * handshake comes before `open`, so bytes are told by the client's address and port (`peer`),
+   * which `open`'s ConnectionInfo repeats. With this method present when a connection is accepted,
+   * TLS runs over a JS pass-through stream for it (slower; see tls-tap.ts): attach it only when needed.
+   */
+  tlsBytes?(peer: { readonly remoteAddress: string; readonly remotePort: number }, from: 'client' | 'server', bytes: Buffer, time: number): void;
   bytesIn?(conn: ConnectionInfo, bytes: Buffer, time: number): void;
   bytesOut?(conn: ConnectionInfo, bytes: Buffer, time: number): void;
   requestHead?(conn: ConnectionInfo, req: Request, time: number): void;
