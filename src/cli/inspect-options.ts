@@ -118,6 +118,20 @@ export function openInspector(command: string, args: InspectArgs, traceTo: NodeJ
     const splitter = new ExchangeSplitter(consumers);
     sinks.unshift((e) => splitter.push(e));
   }
+  // TLS connections whose encrypted bytes this source cannot see (the client's) get a pcap stream
+  // with the handshake and teardown only: say so once rather than leave an empty stream unexplained.
+  const secureWithoutWire = new Set<number>();
+  let warned = false;
+  if (args.pcap !== undefined) {
+    sinks.push((e) => {
+      if (e.kind === 'open' && e.secure) secureWithoutWire.add(e.id);
+      else if (e.kind === 'wire') secureWithoutWire.delete(e.id);
+      else if (e.kind === 'close' && secureWithoutWire.delete(e.id) && !warned) {
+        warned = true;
+        process.stderr.write(`wirehttp: ${command}: --pcap cannot see the encrypted bytes of TLS connection #${e.id} here; its stream in the pcap holds only the TCP handshake and teardown\n`);
+      }
+    });
+  }
   const all = fanOut(sinks);
   // Connections still open when the command ends get a moment to report their close (the FIN in the pcap).
   const open = new Set<number>();

@@ -123,7 +123,11 @@ export function fromServerObserver(sink: CaptureSink, options: { tlsWire?: boole
       const key = `${peer.remoteAddress}|${peer.remotePort}`;
       const known = wire.get(key);
       const event = { from, bytes, time: wallClock(time) };
-      if (known === undefined) wire.set(key, { held: [event] });
+      if (known === undefined) {
+        // A handshake that fails never reaches `open`: bound what such clients leave behind.
+        if (wire.size >= 4096) wire.delete(wire.keys().next().value!);
+        wire.set(key, { held: [event] });
+      }
       else if ('held' in known) known.held.push(event);
       else sink({ kind: 'wire', id: known.id, ...event });
     };
