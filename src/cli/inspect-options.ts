@@ -1,4 +1,4 @@
-import { createWriteStream, writeFileSync, type WriteStream } from 'node:fs';
+import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import pc from 'picocolors';
 import type { ClientObserver } from '../client/types.js';
 import { fanOut, fromClientObserver, fromRelay, fromServerObserver, type CaptureEvent, type CaptureSink } from '../inspect/capture.js';
@@ -91,7 +91,7 @@ export function openInspector(command: string, args: InspectArgs, traceTo: NodeJ
   if (!wantsInspector(args)) return undefined;
   const consumers: ExchangeConsumer[] = [];
   const sinks: CaptureSink[] = [];
-  const files: WriteStream[] = [];
+  const files: SyncFile[] = [];
   if (args.trace !== undefined) {
     const colour = traceTo.isTTY === true && !('NO_COLOR' in process.env) && process.env.TERM !== 'dumb';
     consumers.push(new TraceRenderer((line) => void traceTo.write(`${line}\n`), { mode: args.trace, paint: pc.createColors(colour) }));
@@ -104,14 +104,22 @@ export function openInspector(command: string, args: InspectArgs, traceTo: NodeJ
   if (args.pcap !== undefined) {
     const file = openFile(command, args.pcap, 'w');
     files.push(file);
-    const pcap = new PcapSynthesizer((record) => void file.write(record));
-    sinks.push((e) => pcap.push(e));
+    // Records of one event are written together, synchronously: what was captured is in the file
+    // even if the process dies next (one write call per event, not per packet).
+    const pending: Buffer[] = [];
+    const pcap = new PcapSynthesizer((record) => void pending.push(record));
+    sinks.push((e) => {
+      pcap.push(e);
+      if (pending.length === 0) return;
+      file.write(pending.length === 1 ? pending[0]! : Buffer.concat(pending));
+      pending.length = 0;
+    });
   }
   if (args.keylog !== undefined) {
     const file = openFile(command, args.keylog, 'a');
     files.push(file);
     sinks.push((e: CaptureEvent) => {
-      if (e.kind === 'keylog') file.write(`${e.line}\n`);
+      if (e.kind === 'keylog') file.write(Buffer.from(`${e.line}\n`, 'latin1'));
     });
   }
   if (consumers.length > 0) {
@@ -160,7 +168,7 @@ export function openInspector(command: string, args: InspectArgs, traceTo: NodeJ
           throw new CliError(`${command}: cannot write ${args.har}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, 1, { cause: error });
         }
       }
-      await Promise.all(files.map((f) => new Promise<void>((resolve) => f.end(() => resolve()))));
+      for (const f of files) f.close();
     },
   };
 }
@@ -181,17 +189,41 @@ export function bothClientObservers(a: ClientObserver | undefined, b: ClientObse
   return out as ClientObserver;
 }
 
-function openFile(command: string, path: string, flags: 'w' | 'a'): WriteStream {
-  checkWritable(command, path, flags);
-  const stream = createWriteStream(path, { flags });
-  stream.on('error', () => {}); // reported by checkWritable up front; a disk filling up later is not fatal
-  return stream;
+/** SyncFile writes straight to a descriptor; after a failed write (disk full) it stops writing. */
+interface SyncFile {
+  write(bytes: Buffer): void;
+  close(): void;
+}
+
+function openFile(command: string, path: string, flags: 'w' | 'a'): SyncFile {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, flags);
+  } catch (error) {
+    throw new CliError(`${command}: cannot write ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, 1, { cause: error });
+  }
+  return {
+    write(bytes) {
+      if (fd === undefined) return;
+      try {
+        for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off);
+      } catch {
+        // A capture file that cannot grow any more must not stop the server or the request.
+        closeSync(fd);
+        fd = undefined;
+      }
+    },
+    close() {
+      if (fd !== undefined) closeSync(fd);
+      fd = undefined;
+    },
+  };
 }
 
 /** checkWritable creates (or opens) the file now, so a bad path fails at startup with one line. */
-function checkWritable(command: string, path: string, flags: 'w' | 'a' = 'w'): void {
+function checkWritable(command: string, path: string): void {
   try {
-    writeFileSync(path, '', { flag: flags });
+    writeFileSync(path, '');
   } catch (error) {
     throw new CliError(`${command}: cannot write ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, 1, { cause: error });
   }

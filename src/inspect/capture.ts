@@ -22,11 +22,12 @@ export interface Endpoint {
  * - `data` holds the HTTP bytes exactly as sent by `from` (plaintext on TLS connections).
  * - `wire` holds the bytes as they crossed TCP on a TLS connection (ciphertext, handshake included);
  *   it is only produced where the source can see them. A pcap prefers `wire` over `data` when secure.
+ * - `open.upstream` is set by a relay: the server it forwards to (`server` is the relay's own end).
  * - `keylog` is one NSS key log line (SSLKEYLOGFILE format, without the trailing LF).
  * Buffers are the source's own (no copy): consumers must not mutate them.
  */
 export type CaptureEvent =
-  | { readonly kind: 'open'; readonly id: number; readonly client: Endpoint; readonly server: Endpoint; readonly secure: boolean; readonly time: number }
+  | { readonly kind: 'open'; readonly id: number; readonly client: Endpoint; readonly server: Endpoint; readonly secure: boolean; readonly time: number; readonly upstream?: Endpoint }
   | { readonly kind: 'data'; readonly id: number; readonly from: Side; readonly bytes: Buffer; readonly time: number }
   | { readonly kind: 'wire'; readonly id: number; readonly from: Side; readonly bytes: Buffer; readonly time: number }
   | { readonly kind: 'tls'; readonly id: number; readonly protocol: string | null; readonly time: number }
@@ -174,7 +175,10 @@ export function fromRelay(sink: CaptureSink): (event: RelayEvent) => void {
   return (event) => {
     switch (event.kind) {
       case 'open':
-        sink({ kind: 'open', id: event.id, client: { address: event.client, port: event.clientPort }, server: { address: event.local, port: event.localPort }, secure: false, time: wallClock(event.time) });
+        sink({
+          kind: 'open', id: event.id, client: { address: event.client, port: event.clientPort }, server: { address: event.local, port: event.localPort },
+          upstream: { address: event.upstream, port: event.upstreamPort }, secure: false, time: wallClock(event.time),
+        });
         return;
       case 'data':
         sink({ kind: 'data', id: event.id, from: event.direction === 'in' ? 'client' : 'server', bytes: event.bytes, time: wallClock(event.time) });

@@ -12,6 +12,8 @@ export interface ConnectionRecord {
   readonly id: number;
   readonly client: Endpoint;
   readonly server: Endpoint;
+  /** Where a relay forwards this connection (unset for a server's or client's own connection). */
+  readonly upstream: Endpoint | undefined;
   readonly secure: boolean;
   readonly opened: number;
   tlsProtocol: string | null | undefined;
@@ -103,7 +105,7 @@ export class ExchangeSplitter {
     switch (event.kind) {
       case 'open': {
         const record: ConnectionRecord = {
-          id: event.id, client: event.client, server: event.server, secure: event.secure, opened: event.time,
+          id: event.id, client: event.client, server: event.server, upstream: event.upstream, secure: event.secure, opened: event.time,
           tlsProtocol: undefined, exchanges: 0, sent: { client: 0, server: 0 }, closed: undefined,
         };
         this.connections.set(event.id, new ConnectionState(record, this.bodyCap, (e) => this.emit(e)));

@@ -84,6 +84,29 @@ const cases: Array<{ name: string; events: CaptureEvent[]; mode: TraceMode; want
       't+2 #3 closed by the client: client FIN, 1 exchange, 2.000 ms open, client sent 18 B, server sent 0 B',
     ],
   },
+  {
+    name: 'a relayed connection names the upstream, and a lab switch cutting it is the proxy closing',
+    events: [
+      { kind: 'open', id: 3, client, server, upstream: { address: 'flask.test', port: 5000 }, secure: false, time: 1000 },
+      data('client', 'GET / HTTP/1.1\r\nHost: x\r\n\r\n', 1001),
+      data('server', 'HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nhalf', 1002),
+      { kind: 'close', id: 3, by: 'proxy', reason: 'proxy cut (lab switch)', time: 1003 },
+    ],
+    mode: 'heads',
+    want: [
+      't+0 #3 open 127.0.0.1:50000 → [::1]:8080 → flask.test:5000 (relayed)',
+      't+1 #3.1 → request head, 27 bytes at offset 0',
+      '  → GET / HTTP/1.1\\r\\n',
+      '  → Host: x\\r\\n',
+      '  → \\r\\n',
+      't+1 #3.1 → no body',
+      't+2 #3.1 ← response head, 38 bytes at offset 0',
+      '  ← HTTP/1.1 200 OK\\r\\n',
+      '  ← Content-Length: 9\\r\\n',
+      '  ← \\r\\n',
+      't+3 #3 closed by the proxy: proxy cut (lab switch), 1 exchange, 3.000 ms open, client sent 27 B, server sent 42 B',
+    ],
+  },
 ];
 
 for (const c of cases) {

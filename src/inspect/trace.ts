@@ -56,7 +56,7 @@ export class TraceRenderer implements ExchangeConsumer {
     switch (event.kind) {
       case 'open':
         this.offsets.set(event.id, { client: 0, server: 0 });
-        this.line(event.time, `#${event.id}`, `${p.bold('open')} ${endpoint(event.client)} → ${endpoint(event.server)}${event.secure ? ' (TLS)' : ''}`);
+        this.line(event.time, `#${event.id}`, `${p.bold('open')} ${endpoint(event.client)} → ${endpoint(event.server)}${event.upstream !== undefined ? ` → ${endpoint(event.upstream)} (relayed)` : ''}${event.secure ? ' (TLS)' : ''}`);
         return;
       case 'tls':
         this.line(event.time, `#${event.id}`, `TLS handshake done${event.protocol !== null ? ` (${event.protocol})` : ''}`);

@@ -86,6 +86,27 @@ test('request --trace: the trace goes to stderr, stdout keeps only the body; --h
   }
 });
 
+test('serve --pcap: what was captured is already in the file when the process is killed', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'wirehttp-pcap-kill-'));
+  writeFileSync(join(dir, 'k.txt'), 'kept after a crash');
+  const pcap = join(dir, 'k.pcap');
+  const serve = cli(['serve', '0', '-d', dir, '--pcap', pcap]);
+  try {
+    const port = Number((await waitFor(serve.out, /127\.0\.0\.1:(\d+)\//))[1]);
+    const reply = await rawExchange(port, 'GET /k.txt HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n');
+    assert.match(reply.output, /kept after a crash$/);
+    serve.child.kill('SIGKILL');
+    await serve.exit;
+    const file = readFileSync(pcap);
+    assert.equal(file.readUInt32LE(0), 0xa1b2c3d4);
+    assert.ok(file.includes('GET /k.txt HTTP/1.1\r\n'), 'the request is in the file');
+    assert.ok(file.includes('kept after a crash'), 'the response is in the file');
+  } finally {
+    serve.child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('inspector flags: documented in each --help; a bad value is one line and exit 2', async () => {
   for (const command of ['serve', 'request', 'proxy']) {
     const help = cli([command, '--help']);
