@@ -1,94 +1,15 @@
-import { statSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
-import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import pc from 'picocolors';
 import type { Handler } from '../server/types.js';
 import { createStaticHandler } from '../static/index.js';
 import { CliError } from './output.js';
-import { parseWorkers, runWorkers, WORKERS_USAGE } from './workers.js';
-import { parseTrustProxy, TRUST_PROXY_USAGE } from './trust-proxy-arg.js';
-import { INSPECT_USAGE, openInspector, takeInspectArgs, type InspectArgs } from './inspect-options.js';
+import { runWorkers } from './workers.js';
+import { openInspector } from './inspect-options.js';
+import { parseServeArgs, USAGE, type ServeArgs } from './serve-args.js';
+import { bothServerObservers, createAccessLog } from './serve-log.js';
+import { filesTls, selfSignedTls, SELF_SIGNED_NAMES, type TlsMaterial } from './serve-tls.js';
 
-const USAGE = `Usage: wirehttp serve [port] [options]
-
-Serve a folder over HTTP/1.1 (like python -m http.server, with ranges, compression and caching).
-
-Arguments:
-  port                   port to listen on (default 8000; 0 picks a free port)
-
-Options:
-  -b, --bind ADDR        address to bind (default 127.0.0.1; 0.0.0.0 to share on your network)
-  -d, --directory DIR    folder to serve (default: current folder)
-  -p, --port PORT        same as the positional port
-      --cors             send Access-Control-Allow-Origin: *
-      --no-listing       do not list folders without index.html
-      --hidden           serve dotfiles
-      --spa FILE         send FILE for missing paths asked by browsers (single-page apps)
-      --cache SECONDS    Cache-Control max-age (default: no-cache, revalidated with ETag)
-${WORKERS_USAGE}${TRUST_PROXY_USAGE}  -h, --help             show this help
-${INSPECT_USAGE}`;
-
-interface ServeArgs {
-  port: number;
-  bind: string;
-  directory: string;
-  cors: boolean;
-  listing: boolean;
-  hidden: boolean;
-  spa: string | undefined;
-  cacheSeconds: number | undefined;
-  workers: number | 'auto' | undefined;
-  trustProxy: string[] | undefined;
-  inspect: InspectArgs;
-}
-
-/** parseServeArgs turns argv into ServeArgs or throws CliError (exit 2) with one line for the user. */
-export function parseServeArgs(allArgv: string[]): ServeArgs | 'help' {
-  const { argv, inspect } = takeInspectArgs('serve', allArgv);
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        bind: { type: 'string', short: 'b' }, directory: { type: 'string', short: 'd' }, port: { type: 'string', short: 'p' },
-        cors: { type: 'boolean' }, 'no-listing': { type: 'boolean' }, hidden: { type: 'boolean' }, spa: { type: 'string' },
-        cache: { type: 'string' }, help: { type: 'boolean', short: 'h' }, workers: { type: 'string' }, 'trust-proxy': { type: 'string' },
-      },
-    });
-  } catch (error) {
-    // node's message continues with a hint about '--'; the first sentence is the useful line
-    throw new CliError(`serve: ${(error as Error).message.split('. ')[0]}`, 2, { cause: error });
-  }
-  const { values, positionals } = parsed;
-  if (values.help === true) return 'help';
-  if (positionals.length > 1) throw new CliError(`serve: unexpected argument '${positionals[1]}'`, 2);
-  const portText = values.port ?? positionals[0] ?? '8000';
-  const port = Number(portText);
-  if (!/^\d+$/.test(portText) || port > 65535) throw new CliError(`serve: invalid port '${portText}' (0-65535)`, 2);
-  const directory = resolve(values.directory ?? '.');
-  let isDir = false;
-  try {
-    isDir = statSync(directory).isDirectory();
-  } catch {
-    // reported below
-  }
-  if (!isDir) throw new CliError(`serve: no such folder: ${directory}`, 2);
-  let cacheSeconds: number | undefined;
-  if (values.cache !== undefined) {
-    cacheSeconds = Number(values.cache);
-    if (!/^\d+$/.test(values.cache)) throw new CliError(`serve: invalid --cache '${values.cache}' (seconds)`, 2);
-  }
-  return {
-    port, bind: values.bind ?? '127.0.0.1', directory, cors: values.cors === true, listing: values['no-listing'] !== true,
-    hidden: values.hidden === true, spa: values.spa, cacheSeconds,
-    workers: values.workers === undefined ? undefined : parseWorkers('serve', values.workers),
-    trustProxy: values['trust-proxy'] === undefined ? undefined : parseTrustProxy('serve', values['trust-proxy']),
-    inspect,
-  };
-}
+export { parseServeArgs } from './serve-args.js';
 
 /** main runs `wirehttp serve` until SIGINT/SIGTERM and resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -97,14 +18,21 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
-  const handler = withAccessLog(createStaticHandler({
-    root: args.directory, cors: args.cors, listing: args.listing, showHidden: args.hidden, spa: args.spa, cacheSeconds: args.cacheSeconds,
-  }));
+  for (const [on, flag] of [[args.upload !== undefined, '--upload'], [args.watch, '--watch'], [labActive(args), 'lab switches']] as const) {
+    if (on) throw new CliError(`serve: ${flag} not available yet`, 2);
+  }
+  const log = args.log === 'off' ? undefined : createAccessLog(args.log, (line) => void process.stderr.write(`${line}\n`), colourOn(process.stderr));
+  const tls = args.tls === undefined ? undefined : args.tls.kind === 'files' ? filesTls(args.tls.cert, args.tls.key) : await selfSignedTls();
+  const handler: Handler = createStaticHandler({
+    root: args.directory, cors: args.cors, listing: args.listing, showHidden: args.hidden, followSymlinks: args.followSymlinks,
+    gzip: args.gzip, spa: args.spa, cacheSeconds: args.cacheSeconds, onNote: log?.note,
+  });
   // loaded here, not at the top, so `--help` and argument errors answer without loading the engine
   const { createServer } = await import('../server/index.js');
-  const server = createServer(handler, { trustProxy: args.trustProxy });
+  const server = createServer(handler, { trustProxy: args.trustProxy, tls: tls === undefined ? undefined : { key: tls.key, cert: tls.cert } });
   const inspector = openInspector('serve', args.inspect, process.stdout);
-  if (inspector !== undefined) server.observe(inspector.serverObserver());
+  const observer = bothServerObservers(log?.observer, inspector?.serverObserver());
+  if (observer !== undefined) server.observe(observer);
   if (args.workers !== undefined) {
     if (args.inspect.har !== undefined || args.inspect.pcap !== undefined || args.inspect.keylog !== undefined) {
       throw new CliError('serve: --har, --pcap and --keylog record one process: drop --workers to use them', 2);
@@ -113,9 +41,9 @@ export async function main(argv: string[]): Promise<number> {
     return runWorkers(args.workers, async () => {
       await listenOrExplain(server, args);
       return server;
-    }, (port) => banner(args, port));
+    }, (port) => banner(args, port, tls));
   }
-  banner(args, await listenOrExplain(server, args));
+  banner(args, await listenOrExplain(server, args), tls);
   await new Promise<void>((done) => {
     const stop = (): void => {
       process.off('SIGINT', stop);
@@ -129,6 +57,16 @@ export async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
+function labActive(args: ServeArgs): boolean {
+  const l = args.lab;
+  return l.delayMs !== undefined || l.bytesPerSecond !== undefined || l.dropAfter !== undefined || l.chunked || l.http10;
+}
+
+/** colourOn: colours only on a terminal, and never with NO_COLOR or TERM=dumb (no-color.org). */
+function colourOn(stream: NodeJS.WriteStream): boolean {
+  return stream.isTTY === true && !('NO_COLOR' in process.env) && process.env.TERM !== 'dumb';
+}
+
 /** listenOrExplain binds the server and resolves with the port, or throws a one-line CliError. */
 async function listenOrExplain(server: { listen(port: number, host: string): Promise<{ port: number }> }, args: ServeArgs): Promise<number> {
   try {
@@ -136,49 +74,55 @@ async function listenOrExplain(server: { listen(port: number, host: string): Pro
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') throw new CliError(`serve: port ${args.port} is in use on ${args.bind} (try another, or 0 for a free one)`, 1, { cause: error });
-    if (code === 'EADDRNOTAVAIL') throw new CliError(`serve: cannot bind ${args.bind}: no such local address`, 1, { cause: error });
-    if (code === 'EACCES') throw new CliError(`serve: no permission to bind port ${args.port}`, 1, { cause: error });
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') throw new CliError(`serve: cannot bind ${args.bind}: no such local address`, 1, { cause: error });
+    if (code === 'EACCES') throw new CliError(`serve: no permission to bind port ${args.port} (ports below 1024 need privileges)`, 1, { cause: error });
     throw new CliError(`serve: cannot listen: ${code ?? (error as Error).message}`, 1, { cause: error });
   }
 }
 
-function banner(args: ServeArgs, port: number): void {
+/** banner prints where the folder is served (stdout; the access log goes to stderr). */
+function banner(args: ServeArgs, port: number, tls: TlsMaterial | undefined): void {
   const out = process.stdout;
+  const paint = pc.createColors(colourOn(out));
   out.write(`Serving ${args.directory}\n`);
-  for (const url of listenUrls(args.bind, port)) out.write(`  ${out.isTTY ? pc.cyan(url) : url}\n`);
-  if (isLoopback(args.bind)) out.write(`To share on your network: wirehttp serve ${port} --bind 0.0.0.0\n`);
+  for (const url of listenUrls(args.bind, port, tls !== undefined)) out.write(`  ${paint.cyan(url)}\n`);
+  if (args.port === 0) out.write(`Port ${port} (a free port, since you asked for 0)\n`);
+  if (isLoopback(args.bind)) out.write(`To share on your network: wirehttp serve ${port} -b 0.0.0.0 (or -b :: for IPv6 too)\n`);
+  if (tls?.cached !== undefined) {
+    const how = tls.cached.created ? 'made now and kept' : 'reused';
+    out.write(`TLS: self-signed certificate for ${SELF_SIGNED_NAMES.join(', ')} (${how} in ${tls.cached.dir}); browsers will warn once\n`);
+  }
+  if (tls !== undefined) out.write(`TLS certificate SHA-256 fingerprint: ${tls.fingerprint}\n`);
+  for (const line of featureLines(args)) out.write(`${line}\n`);
   out.write('Press Ctrl+C to stop.\n');
 }
 
+/** featureLines names the switches that change answers, so nobody wonders why a page behaves oddly. */
+function featureLines(args: ServeArgs): string[] {
+  const lines: string[] = [];
+  if (args.spa !== undefined) lines.push(`SPA: paths with no file get /${args.spa} (HTML clients only)`);
+  if (!args.gzip) lines.push('Compression on the fly: off');
+  if (args.hidden) lines.push('Dotfiles: served');
+  if (args.followSymlinks) lines.push('Symlinks leaving the folder: followed');
+  return lines;
+}
+
 /** listenUrls lists every URL a browser can use: each interface address for a wildcard bind. */
-function listenUrls(bind: string, port: number): string[] {
+export function listenUrls(bind: string, port: number, secure: boolean): string[] {
   const hosts: string[] = [];
   if (bind === '0.0.0.0' || bind === '::') {
     for (const list of Object.values(networkInterfaces())) {
       for (const a of list ?? []) {
-        if (a.family === 'IPv4' || (bind === '::' && a.family === 'IPv6' && !a.address.startsWith('fe80'))) hosts.push(a.address);
+        // link-local IPv6 needs a zone id that browsers handle badly; the other addresses are enough
+        if (a.family === 'IPv4' || (bind === '::' && a.family === 'IPv6' && !a.address.toLowerCase().startsWith('fe80'))) hosts.push(a.address);
       }
     }
   } else {
     hosts.push(bind);
   }
-  return hosts.map((h) => `http://${h.includes(':') ? `[${h}]` : h}:${port}/`);
+  return hosts.map((h) => `${secure ? 'https' : 'http'}://${h.includes(':') ? `[${h}]` : h}:${port}/`);
 }
 
 function isLoopback(bind: string): boolean {
   return bind === 'localhost' || bind === '::1' || bind.startsWith('127.');
-}
-
-/** withAccessLog writes one line per request on stderr once it is answered: time, peer, request, status, ms. */
-function withAccessLog(handler: Handler): Handler {
-  return async (req, res) => {
-    const start = performance.now();
-    try {
-      await handler(req, res);
-    } finally {
-      const ms = (performance.now() - start).toFixed(1);
-      const line = `${new Date().toISOString()} ${req.clientAddress} "${req.method} ${req.target}" ${res.statusCode} ${ms}ms`;
-      process.stderr.write(`${line}\n`);
-    }
-  };
 }

@@ -121,6 +121,7 @@ async function renderError(o: ResolvedOptions, cache: FileCache, req: Request, r
     const page = await findNotFoundPage(o, req);
     if (page !== undefined) {
       try {
+        o.note(req, page.note);
         return await serveFile(o, cache, req, res, page.path, page.st, page.status);
       } catch {
         // the page vanished or is unreadable: fall through to the built-in one
@@ -133,10 +134,14 @@ async function renderError(o: ResolvedOptions, cache: FileCache, req: Request, r
   res.end(req.method === 'HEAD' ? undefined : errorPage(status));
 }
 
-async function findNotFoundPage(o: ResolvedOptions, req: Request): Promise<{ path: string; st: Stats; status: number } | undefined> {
-  if (o.spa !== undefined && (req.headers.get('accept') ?? '').includes('text/html')) {
-    const spa = await vetted(o, `/${o.spa.split('/').map(encodeSegment).join('/')}`);
-    if (spa !== undefined) return { ...spa, status: 200 };
+async function findNotFoundPage(o: ResolvedOptions, req: Request): Promise<{ path: string; st: Stats; status: number; note: string } | undefined> {
+  if (o.spa !== undefined) {
+    if ((req.headers.get('accept') ?? '').includes('text/html')) {
+      const spa = await vetted(o, `/${o.spa.split('/').map(encodeSegment).join('/')}`);
+      if (spa !== undefined) return { ...spa, status: 200, note: `spa: no file here and the client accepts HTML, sent /${o.spa}` };
+    } else {
+      o.note(req, 'spa: not applied, the client does not accept text/html');
+    }
   }
   let segments: readonly string[];
   try {
@@ -146,8 +151,9 @@ async function findNotFoundPage(o: ResolvedOptions, req: Request): Promise<{ pat
   }
   // nearest first: the folder of the missing name, then each parent up to the root
   for (let n = Math.max(0, segments.length - 1); n >= 0; n--) {
-    const page = await vetted(o, `/${[...segments.slice(0, n), '404.html'].map(encodeSegment).join('/')}`);
-    if (page !== undefined) return { ...page, status: 404 };
+    const url = `/${[...segments.slice(0, n), '404.html'].map(encodeSegment).join('/')}`;
+    const page = await vetted(o, url);
+    if (page !== undefined) return { ...page, status: 404, note: `not found, sent the folder's ${url}` };
   }
   return undefined;
 }

@@ -1,5 +1,6 @@
 import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
+import type { Request } from '../server/types.js';
 
 /** StaticOptions configures createStaticHandler. Only `root` is required. */
 export interface StaticOptions {
@@ -25,6 +26,11 @@ export interface StaticOptions {
   readonly cacheBytes?: number;
   /** Largest file kept in memory or compressed on the fly (default 1 MiB). */
   readonly cacheMaxFileBytes?: number;
+  /**
+   * onNote hears, in plain words, why a request got an answer other than the obvious one (the SPA
+   * fallback, a folder's 404.html, an upload stored…), for an access log. Called before the response ends.
+   */
+  readonly onNote?: (req: Request, note: string) => void;
 }
 
 /** ResolvedOptions are StaticOptions with defaults filled in and the root resolved once. */
@@ -41,6 +47,7 @@ export interface ResolvedOptions {
   readonly index: readonly string[];
   readonly cacheBytes: number;
   readonly cacheMaxFileBytes: number;
+  readonly note: (req: Request, note: string) => void;
 }
 
 /**
@@ -65,5 +72,6 @@ export function resolveOptions(options: StaticOptions): ResolvedOptions {
     index: options.index ?? ['index.html'],
     cacheBytes: options.cacheBytes ?? 64 * 1024 * 1024,
     cacheMaxFileBytes: options.cacheMaxFileBytes ?? 1024 * 1024,
+    note: options.onNote ?? (() => {}),
   };
 }
