@@ -126,8 +126,9 @@ export function openInspector(command: string, args: InspectArgs, traceTo: NodeJ
     const splitter = new ExchangeSplitter(consumers);
     sinks.unshift((e) => splitter.push(e));
   }
-  // TLS connections whose encrypted bytes this source cannot see (the client's) get a pcap stream
-  // with the handshake and teardown only: say so once rather than leave an empty stream unexplained.
+  // Server and client show their TLS bytes to --pcap; should a TLS connection still come without any
+  // (a server whose TLS context could not be tapped), its stream holds only the TCP handshake and
+  // teardown: say so once rather than leave an empty stream unexplained.
   const secureWithoutWire = new Set<number>();
   let warned = false;
   if (args.pcap !== undefined) {
@@ -152,7 +153,7 @@ export function openInspector(command: string, args: InspectArgs, traceTo: NodeJ
   return {
     capture,
     serverObserver: () => fromServerObserver(capture, { tlsWire: args.pcap !== undefined }),
-    clientObserver: () => fromClientObserver(capture),
+    clientObserver: () => fromClientObserver(capture, { tlsWire: args.pcap !== undefined }),
     relaySink: () => fromRelay(capture),
     async close() {
       if (open.size > 0) {
@@ -177,7 +178,7 @@ export function openInspector(command: string, args: InspectArgs, traceTo: NodeJ
 export function bothClientObservers(a: ClientObserver | undefined, b: ClientObserver | undefined): ClientObserver | undefined {
   if (a === undefined || b === undefined) return a ?? b;
   // Methods may live on a class prototype, so the names are listed rather than read with Object.keys.
-  const names: Array<keyof ClientObserver> = ['connecting', 'open', 'secure', 'keylog', 'reuse', 'bytesOut', 'bytesIn', 'close'];
+  const names: Array<keyof ClientObserver> = ['connecting', 'open', 'secure', 'keylog', 'tlsBytes', 'reuse', 'bytesOut', 'bytesIn', 'close'];
   const out: Record<string, (...args: never[]) => void> = {};
   for (const k of names) {
     if (typeof a[k] !== 'function' && typeof b[k] !== 'function') continue;

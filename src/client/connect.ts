@@ -1,7 +1,8 @@
 import { connect as netConnect, isIP, type Socket } from 'node:net';
-import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';
 import { performance } from 'node:perf_hooks';
 import { AbortedError, ClientError, TimeoutError, fromSocketError } from './errors.js';
+import { connectTlsTapped } from './tls-tap.js';
 import type { ClientConnectionInfo, ClientObserver, TlsOptions } from './types.js';
 
 /** ConnectTarget is where and how to open one client connection. */
@@ -36,19 +37,23 @@ export function openSocket<T>(target: ConnectTarget, adopt: (socket: Socket, pha
   observer?.connecting?.({ id: target.id, host: target.host, port: target.port, secure: target.secure }, performance.now());
   const host = stripBrackets(target.host);
   const tlsOpts = target.tls ?? {};
-  const socket: Socket = target.secure
-    ? tlsConnect({
-        host,
-        port: target.port,
-        servername: tlsOpts.servername ?? (isIP(host) === 0 ? host : undefined),
-        ca: tlsOpts.ca,
-        cert: tlsOpts.cert,
-        key: tlsOpts.key,
-        minVersion: tlsOpts.minVersion,
-        rejectUnauthorized: tlsOpts.rejectUnauthorized !== false,
-        ALPNProtocols: ['http/1.1'],
-      })
-    : netConnect({ host, port: target.port, noDelay: true });
+  const tlsConnectOptions: ConnectionOptions = {
+    host,
+    port: target.port,
+    servername: tlsOpts.servername ?? (isIP(host) === 0 ? host : undefined),
+    ca: tlsOpts.ca,
+    cert: tlsOpts.cert,
+    key: tlsOpts.key,
+    minVersion: tlsOpts.minVersion,
+    rejectUnauthorized: tlsOpts.rejectUnauthorized !== false,
+    ALPNProtocols: ['http/1.1'],
+  };
+  const tap = observer?.tlsBytes;
+  const socket: Socket = !target.secure
+    ? netConnect({ host, port: target.port, noDelay: true })
+    : tap === undefined
+      ? tlsConnect(tlsConnectOptions)
+      : connectTlsTapped(host, target.port, tlsConnectOptions, (from, bytes, time) => tap.call(observer, { id: target.id }, from, bytes, time));
   return new Promise<T>((resolve, reject) => {
     let stage: 'connect' | 'handshake' = 'connect';
     let timer: NodeJS.Timeout | undefined;

@@ -49,6 +49,12 @@ export interface ClientObserver {
   /** TLS handshake finished. */
   secure?(conn: ClientConnectionInfo, time: number, protocol: string | null, cipher: string | undefined): void;
   keylog?(conn: ClientConnectionInfo, line: Buffer): void;
+  /**
+   * https only: the encrypted bytes as they cross TCP (handshake included), for packet captures;
+   * they come before `open`, told by the connection's id. With this method present, https
+   * connections run TLS over a JS pass-through stream (slower; see tls-tap.ts): attach it only when needed.
+   */
+  tlsBytes?(target: { readonly id: number }, from: 'client' | 'server', bytes: Buffer, time: number): void;
   /** A pooled connection is taken for a new request. */
   reuse?(conn: ClientConnectionInfo, time: number): void;
   bytesOut?(conn: ClientConnectionInfo, bytes: Buffer, time: number): void;

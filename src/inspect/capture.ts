@@ -139,14 +139,25 @@ export function fromServerObserver(sink: CaptureSink, options: { tlsWire?: boole
 /**
  * fromClientObserver adapts the client's ClientObserver: the local end is the client. Reuse of a
  * pooled connection needs no event: the exchange splitter numbers exchanges per connection.
+ *
+ * With `tlsWire`, https connections also report their encrypted bytes as `wire` events (the client
+ * then runs TLS over a JS stream). They start before `open`, so they are held by connection id
+ * until it, and `open` takes the time of the first.
  */
-export function fromClientObserver(sink: CaptureSink): ClientObserver {
-  return {
+export function fromClientObserver(sink: CaptureSink, options: { tlsWire?: boolean } = {}): ClientObserver {
+  /** Wire bytes of connections not open yet, by id; the id is in `opened` once it is. */
+  const held = new Map<number, Array<{ from: Side; bytes: Buffer; time: number }>>();
+  const opened = new Set<number>();
+  const observer: ClientObserver = {
     open(conn: ClientConnectionInfo, time: number) {
+      const early = held.get(conn.id) ?? [];
+      held.delete(conn.id);
+      if (options.tlsWire === true && conn.secure) opened.add(conn.id);
       sink({
-        kind: 'open', id: conn.id, time: wallClock(time), secure: conn.secure,
+        kind: 'open', id: conn.id, time: Math.min(wallClock(time), early[0]?.time ?? Infinity), secure: conn.secure,
         client: { address: conn.localAddress, port: conn.localPort }, server: { address: conn.remoteAddress, port: conn.remotePort },
       });
+      for (const h of early) sink({ kind: 'wire', id: conn.id, ...h });
     },
     secure(conn: ClientConnectionInfo, time: number, protocol: string | null) {
       sink({ kind: 'tls', id: conn.id, protocol, time: wallClock(time) });
@@ -162,9 +173,21 @@ export function fromClientObserver(sink: CaptureSink): ClientObserver {
     },
     close(conn: ClientConnectionInfo, reason: ClientCloseReason, time: number) {
       const said = CLIENT_CLOSE[reason];
+      held.delete(conn.id);
+      opened.delete(conn.id);
       sink({ kind: 'close', id: conn.id, by: said.by, reason: said.reason, time: wallClock(time) });
     },
   };
+  if (options.tlsWire === true) {
+    observer.tlsBytes = (target, from, bytes, time) => {
+      const event = { from, bytes, time: wallClock(time) };
+      if (opened.has(target.id)) return sink({ kind: 'wire', id: target.id, ...event });
+      const list = held.get(target.id);
+      if (list === undefined) held.set(target.id, [event]);
+      else list.push(event);
+    };
+  }
+  return observer;
 }
 
 /**

@@ -37,10 +37,10 @@ test('TLS: the pcap holds the encrypted bytes, and tshark decrypts them with eit
   const { port } = await server.listen(0, '127.0.0.1');
   try {
     const clientKeys = join(dir, 'client.keys');
-    const r = await run(process.execPath, [BIN, 'request', '-k', '--keylog', clientKeys, '--pcap', join(dir, 'client.pcap'), `https://127.0.0.1:${port}/one`, `https://127.0.0.1:${port}/two?x=1`]);
+    const clientPcap = join(dir, 'client.pcap');
+    const r = await run(process.execPath, [BIN, 'request', '-k', '--keylog', clientKeys, '--pcap', clientPcap, `https://127.0.0.1:${port}/one`, `https://127.0.0.1:${port}/two?x=1`]);
     assert.equal(r.code, 0, r.stderr);
-    // The client does not expose its ciphertext (yet): the CLI says so instead of leaving an empty stream unexplained.
-    assert.match(r.stderr, /--pcap cannot see the encrypted bytes of TLS connection #\d+ here/);
+    assert.equal(r.stderr, '', 'the client shows its ciphertext to --pcap, so nothing needs explaining');
     assert.equal(r.stdout, 'secret answer to /onesecret answer to /two?x=1');
     await server.close(500);
 
@@ -53,8 +53,8 @@ test('TLS: the pcap holds the encrypted bytes, and tshark decrypts them with eit
     assert.ok(events.some((e) => e.kind === 'data' && e.bytes.includes('secret answer')), 'the HTTP layer still sees plaintext');
     assert.match(readFileSync(clientKeys, 'utf8'), /^(CLIENT_HANDSHAKE_TRAFFIC_SECRET|CLIENT_RANDOM|SERVER_HANDSHAKE_TRAFFIC_SECRET|EXPORTER_SECRET|CLIENT_TRAFFIC_SECRET_0|SERVER_TRAFFIC_SECRET_0) /m);
 
-    const tshark = (extra: string[]): string => {
-      const out = spawnSync('tshark', ['-r', file, ...extra], { encoding: 'latin1', timeout: 20_000 });
+    const tshark = (extra: string[], capture = file): string => {
+      const out = spawnSync('tshark', ['-r', capture, ...extra], { encoding: 'latin1', timeout: 20_000 });
       assert.equal(out.status, 0, out.stderr);
       return out.stdout;
     };
@@ -65,6 +65,12 @@ test('TLS: the pcap holds the encrypted bytes, and tshark decrypts them with eit
       assert.deepEqual(http.split('\n').filter((l) => l.trim() !== '').map((l) => l.trim()), ['/one', '200', '/two?x=1', '200']);
     }
     assert.equal(tshark(['-o', `tls.keylog_file:${serverKeys}`, '-Y', 'tcp.analysis.flags || _ws.malformed || _ws.expert.severity >= warning']), '');
+
+    // The client's own capture (request --pcap) holds its encrypted bytes too.
+    assert.equal(readFileSync(clientPcap).includes('secret answer'), false);
+    const fromClient = tshark(['-o', `tls.keylog_file:${clientKeys}`, '-Y', 'http', '-T', 'fields', '-e', 'http.request.uri', '-e', 'http.response.code'], clientPcap);
+    assert.deepEqual(fromClient.split('\n').filter((l) => l.trim() !== '').map((l) => l.trim()), ['/one', '200', '/two?x=1', '200']);
+    assert.equal(tshark(['-o', `tls.keylog_file:${clientKeys}`, '-Y', 'tcp.analysis.flags || _ws.malformed || _ws.expert.severity >= warning'], clientPcap), '');
   } finally {
     await server.close(100);
     if (process.env.KEEP_TLS_DIR === undefined) rmSync(dir, { recursive: true, force: true });
