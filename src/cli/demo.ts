@@ -1,4 +1,6 @@
 import { parseArgs } from 'node:util';
+import type { ConnectionObserver } from '../server/types.js';
+import { INSPECT_USAGE, openInspector, takeInspectArgs } from './inspect-options.js';
 import { CliError } from './output.js';
 
 const USAGE = `Usage: wirehttp demo [port] [-b ADDRESS]
@@ -13,11 +15,11 @@ Options:
 
 Environment: PORT and HOST (used when no port or -b is given), SESSION_STORE (memory, or
 redis://HOST:PORT to share logins between instances), SESSION_SECRET (signs the session cookie).
-`;
+${INSPECT_USAGE}`;
 
 /** The demo's own modules, shipped beside src/ in the package (dist/examples). */
 interface DemoModules {
-  createDemoApp(extras: unknown): { listen(port: number, host: string): Promise<{ server: { close(graceMs: number): Promise<void> }; url: string }> };
+  createDemoApp(extras: unknown): { listen(port: number, host: string): Promise<{ server: { close(graceMs: number): Promise<void>; observe(observer: ConnectionObserver): unknown }; url: string }> };
   loadExtras(env: NodeJS.ProcessEnv): Promise<{ note?: string; close?: () => Promise<void> }>;
 }
 
@@ -30,7 +32,8 @@ async function loadDemo(): Promise<DemoModules> {
 }
 
 /** main runs the demo site until SIGINT/SIGTERM, then closes it gracefully. */
-export async function main(argv: string[]): Promise<number> {
+export async function main(allArgv: string[]): Promise<number> {
+  const { argv, inspect } = takeInspectArgs('demo', allArgv);
   let parsed;
   try {
     parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { bind: { type: 'string', short: 'b' }, help: { type: 'boolean', short: 'h' } } });
@@ -48,6 +51,7 @@ export async function main(argv: string[]): Promise<number> {
   if (!/^[0-9]+$/.test(portText) || port > 65535) throw new CliError(`demo: invalid port '${portText}'`, 2);
   const host = values.bind ?? process.env.HOST ?? '127.0.0.1';
 
+  const inspector = openInspector('demo', inspect, process.stdout);
   const { createDemoApp, loadExtras } = await loadDemo();
   const extras = await loadExtras(process.env);
   let running;
@@ -59,6 +63,7 @@ export async function main(argv: string[]): Promise<number> {
     if (code === 'EADDRNOTAVAIL') throw new CliError(`demo: ${host} is not an address of this machine`, 1);
     throw error;
   }
+  if (inspector !== undefined) running.server.observe(inspector.serverObserver());
   process.stdout.write(`wirehttp demo on ${running.url} (Ctrl-C to stop)${extras.note === undefined ? '' : `\n${extras.note}`}\n`);
   await new Promise<void>((resolve) => {
     const stop = (): void => resolve();
@@ -67,5 +72,6 @@ export async function main(argv: string[]): Promise<number> {
   });
   await running.server.close(2000);
   await extras.close?.();
+  await inspector?.close();
   return 0;
 }

@@ -107,8 +107,30 @@ test('serve --pcap: what was captured is already in the file when the process is
   }
 });
 
+test('demo --trace --har: the demo site traced on stdout, HAR written on SIGTERM', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'wirehttp-demo-trace-'));
+  const har = join(dir, 'demo.har');
+  const demo = cli(['demo', '0', '--trace', '--har', har]);
+  try {
+    const port = Number((await waitFor(demo.out, /wirehttp demo on http:\/\/127\.0\.0\.1:(\d+)/))[1]);
+    const reply = await rawExchange(port, 'GET /lab/get?test=hi HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n');
+    assert.match(reply.output, /^HTTP\/1\.1 200 OK\r\n/);
+    await waitFor(demo.out, /closed by the server/);
+    demo.child.kill('SIGTERM');
+    assert.equal(await demo.exit, 0);
+    assert.match(demo.out(), /#1\.1 → request head, \d+ bytes at offset 0\n {2}→ GET \/lab\/get\?test=hi HTTP\/1\.1\\r\\n/);
+    assert.match(demo.out(), /#1 closed by the server: server close after Connection: close, 1 exchange/);
+    const doc = JSON.parse(readFileSync(har, 'utf8')) as { log: { entries: Array<{ request: { url: string } }> } };
+    assert.deepEqual(harProblems(doc), []);
+    assert.deepEqual(doc.log.entries.map((e) => e.request.url), ['http://lab/lab/get?test=hi']);
+  } finally {
+    demo.child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('inspector flags: documented in each --help; a bad value is one line and exit 2', async () => {
-  for (const command of ['serve', 'request', 'proxy']) {
+  for (const command of ['serve', 'request', 'proxy', 'demo']) {
     const help = cli([command, '--help']);
     assert.equal(await help.exit, 0);
     for (const flag of ['--trace', '--trace=hex', '--har FILE', '--pcap FILE', '--keylog FILE']) assert.ok(help.out().includes(flag), `${command} --help lacks ${flag}`);
