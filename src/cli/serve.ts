@@ -2,6 +2,7 @@ import { networkInterfaces } from 'node:os';
 import pc from 'picocolors';
 import type { Handler } from '../server/types.js';
 import { createStaticHandler } from '../static/index.js';
+import { formatSize } from '../static/listing.js';
 import { CliError } from './output.js';
 import { runWorkers } from './workers.js';
 import { openInspector } from './inspect-options.js';
@@ -18,14 +19,14 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
-  for (const [on, flag] of [[args.upload !== undefined, '--upload'], [args.watch, '--watch'], [labActive(args), 'lab switches']] as const) {
+  for (const [on, flag] of [[args.watch, '--watch'], [labActive(args), 'lab switches']] as const) {
     if (on) throw new CliError(`serve: ${flag} not available yet`, 2);
   }
   const log = args.log === 'off' ? undefined : createAccessLog(args.log, (line) => void process.stderr.write(`${line}\n`), colourOn(process.stderr));
   const tls = args.tls === undefined ? undefined : args.tls.kind === 'files' ? filesTls(args.tls.cert, args.tls.key) : await selfSignedTls();
   const handler: Handler = createStaticHandler({
     root: args.directory, cors: args.cors, listing: args.listing, showHidden: args.hidden, followSymlinks: args.followSymlinks,
-    gzip: args.gzip, spa: args.spa, cacheSeconds: args.cacheSeconds, onNote: log?.note,
+    gzip: args.gzip, spa: args.spa, cacheSeconds: args.cacheSeconds, onNote: log?.note, upload: args.upload,
   });
   // loaded here, not at the top, so `--help` and argument errors answer without loading the engine
   const { createServer } = await import('../server/index.js');
@@ -104,6 +105,10 @@ function featureLines(args: ServeArgs): string[] {
   if (!args.gzip) lines.push('Compression on the fly: off');
   if (args.hidden) lines.push('Dotfiles: served');
   if (args.followSymlinks) lines.push('Symlinks leaving the folder: followed');
+  if (args.upload !== undefined) {
+    const max = formatSize(args.upload.maxBytes);
+    lines.push(`Uploads: on (PUT a file, or the form on each listing), up to ${max}, ${args.upload.overwrite ? 'replacing existing files' : 'never replacing a file (--overwrite allows it)'}`);
+  }
   return lines;
 }
 

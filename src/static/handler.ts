@@ -7,8 +7,11 @@ import { FileCache } from './file-cache.js';
 import { encodeSegment, readListing, renderListingHtml, renderListingJson } from './listing.js';
 import { resolveOptions, type ResolvedOptions, type StaticOptions } from './options.js';
 import { errorPage } from './pages.js';
+import { STATUS_REASONS } from '../wire/index.js';
+import { STATUS_TEXT } from './status-text.js';
 import { checkRealPath, fsError, resolveSafePath, type SafePath } from './safe-path.js';
 import { serveFile } from './serve-file.js';
+import { allowFor, handlePost, handlePut } from './upload.js';
 
 /** Methods of RFC 9110 §9 (plus PATCH): known but not served here -> 405; anything else -> 501. */
 const KNOWN_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH']);
@@ -39,9 +42,19 @@ async function dispatch(o: ResolvedOptions, cache: FileCache, req: Request, res:
   if (o.corsOrigin !== undefined) res.setHeader('Access-Control-Allow-Origin', o.corsOrigin);
   const method = req.method;
   if (method === 'OPTIONS') return answerOptions(o, req, res);
+  if (o.upload !== undefined && (method === 'PUT' || method === 'POST')) {
+    try {
+      return await (method === 'PUT' ? handlePut : handlePost)(o, o.upload, req, res);
+    } catch (error) {
+      // a refused upload may leave body bytes unread: close rather than read them to reuse the connection
+      if (req.hasBody) res.closeAfter();
+      if (isHttpError(error) && error.expose) o.note(req, `upload refused: ${error.message}`);
+      throw error;
+    }
+  }
   if (method !== 'GET' && method !== 'HEAD') {
     if (!KNOWN_METHODS.has(method)) throw new HttpError(501);
-    throw new HttpError(405, undefined, { headers: { Allow: ALLOW } });
+    throw new HttpError(405, undefined, { headers: { Allow: allowed(o) } });
   }
   const safe = resolveSafePath(o.root, req.path, o);
   const real = await checkRealPath(o.realRoot, safe.abs, o);
@@ -57,11 +70,15 @@ async function dispatch(o: ResolvedOptions, cache: FileCache, req: Request, res:
   await serveFile(o, cache, req, res, real, st);
 }
 
+function allowed(o: ResolvedOptions): string {
+  return o.upload === undefined ? ALLOW : allowFor('any');
+}
+
 /** answerOptions: `OPTIONS *` or a path -> 204 with Allow; CORS preflights get the CORS fields too. */
 function answerOptions(o: ResolvedOptions, req: Request, res: Response): void {
-  res.setHeader('Allow', ALLOW);
+  res.setHeader('Allow', allowed(o));
   if (o.corsOrigin !== undefined && req.headers.has('access-control-request-method')) {
-    res.setHeader('Access-Control-Allow-Methods', ALLOW);
+    res.setHeader('Access-Control-Allow-Methods', allowed(o));
     const asked = req.headers.get('access-control-request-headers');
     if (asked !== undefined) res.setHeader('Access-Control-Allow-Headers', asked);
     res.setHeader('Access-Control-Max-Age', 86400);
@@ -94,7 +111,7 @@ async function serveDirectory(o: ResolvedOptions, cache: FileCache, req: Request
   } catch (error) {
     throw fsError(error);
   }
-  const page = { path: safe.decoded, entries };
+  const page = { path: safe.decoded, entries, upload: o.upload !== undefined };
   const accept = req.headers.get('accept') ?? '';
   const json = accept.includes('application/json') && !accept.includes('text/html');
   const body = json ? renderListingJson(page) : renderListingHtml(page);
@@ -131,7 +148,8 @@ async function renderError(o: ResolvedOptions, cache: FileCache, req: Request, r
   res.status(status);
   res.setHeader('Content-Type', 'text/html; charset=utf-8');
   res.setHeader('Cache-Control', 'no-store');
-  res.end(req.method === 'HEAD' ? undefined : errorPage(status));
+  // messages static/ chose for the client (expose) say what to do, e.g. why an upload was refused
+  res.end(req.method === 'HEAD' ? undefined : errorPage(status, failure.expose && failure.message !== STATUS_TEXT[status] && failure.message !== STATUS_REASONS[status] ? failure.message : undefined));
 }
 
 async function findNotFoundPage(o: ResolvedOptions, req: Request): Promise<{ path: string; st: Stats; status: number; note: string } | undefined> {

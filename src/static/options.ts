@@ -1,6 +1,7 @@
 import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Request } from '../server/types.js';
+import type { UploadPolicy } from './upload.js';
 
 /** StaticOptions configures createStaticHandler. Only `root` is required. */
 export interface StaticOptions {
@@ -31,6 +32,11 @@ export interface StaticOptions {
    * fallback, a folder's 404.html, an upload stored…), for an access log. Called before the response ends.
    */
   readonly onNote?: (req: Request, note: string) => void;
+  /**
+   * Accept uploads: PUT to a path writes that file, a multipart POST to a folder writes its files;
+   * written under a temporary name and renamed when complete. Default off (PUT/POST -> 405).
+   */
+  readonly upload?: { readonly overwrite?: boolean; readonly maxBytes?: number };
 }
 
 /** ResolvedOptions are StaticOptions with defaults filled in and the root resolved once. */
@@ -48,6 +54,7 @@ export interface ResolvedOptions {
   readonly cacheBytes: number;
   readonly cacheMaxFileBytes: number;
   readonly note: (req: Request, note: string) => void;
+  readonly upload: UploadPolicy | undefined;
 }
 
 /**
@@ -73,5 +80,6 @@ export function resolveOptions(options: StaticOptions): ResolvedOptions {
     cacheBytes: options.cacheBytes ?? 64 * 1024 * 1024,
     cacheMaxFileBytes: options.cacheMaxFileBytes ?? 1024 * 1024,
     note: options.onNote ?? (() => {}),
+    upload: options.upload === undefined ? undefined : { overwrite: options.upload.overwrite ?? false, maxBytes: options.upload.maxBytes ?? 100 * 1024 * 1024 },
   };
 }

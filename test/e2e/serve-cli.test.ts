@@ -1,7 +1,7 @@
 // `wirehttp serve` driven as a user would: spawn the CLI on port 0, read the URL it prints, ask.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -229,5 +229,83 @@ test('--tls: a self-signed certificate made once, cached, reused, trusted for 12
   } finally {
     rmSync(dir, { recursive: true, force: true });
     rmSync(cache, { recursive: true, force: true });
+  }
+});
+
+describe('--upload', () => {
+  let dir: string;
+  let s: Served;
+  before(async () => {
+    dir = tree();
+    s = await serve(dir, ['--upload', '--max-upload', '64K', '--log', 'json']);
+  });
+  after(async () => {
+    await s.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const names = (sub = ''): string[] => readdirSync(join(dir, sub)).sort();
+
+  test('PUT: 201 Created with Location; never overwrites; 409 for a missing folder; 413 past the limit', async () => {
+    const created = await get(`${s.base}/docs/new%20file.txt`, { method: 'PUT', body: 'fresh' });
+    assert.equal(created.status, 201);
+    assert.equal(created.headers.location, '/docs/new%20file.txt');
+    assert.equal(readFileSync(join(dir, 'docs', 'new file.txt'), 'utf8'), 'fresh');
+    const again = await get(`${s.base}/docs/new%20file.txt`, { method: 'PUT', body: 'other' });
+    assert.equal(again.status, 409);
+    assert.match(again.body.toString(), /does not overwrite/);
+    assert.equal(readFileSync(join(dir, 'docs', 'new file.txt'), 'utf8'), 'fresh');
+    assert.equal((await get(`${s.base}/nowhere/x.txt`, { method: 'PUT', body: 'x' })).status, 409);
+    assert.equal((await get(`${s.base}/huge.bin`, { method: 'PUT', body: Buffer.alloc(65 * 1024) })).status, 413);
+    assert.equal((await get(`${s.base}/.env`, { method: 'PUT', body: 'x' })).status, 404);
+    assert.equal((await get(`${s.base}/..%2f..%2fescape.txt`, { method: 'PUT', body: 'x' })).status, 400);
+    assert.deepEqual(names(), ['.secret', 'app', 'big.txt', 'docs', 'hello.txt']);
+  });
+
+  test('POST multipart to a folder: files stored under their base names, the listing has the form', async () => {
+    const boundary = 'xyzBOUNDARYxyz';
+    const part = (field: string, filename: string, body: string): string =>
+      `--${boundary}\r\nContent-Disposition: form-data; name="${field}"; filename="${filename}"\r\nContent-Type: text/plain\r\n\r\n${body}\r\n`;
+    const body = `${part('file', 'one.txt', 'first')}${part('file', '../../two.txt', 'second')}--${boundary}--\r\n`;
+    const r = await get(`${s.base}/app/`, { method: 'POST', body, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } });
+    assert.equal(r.status, 201);
+    assert.equal(r.headers.location, '/app/one.txt');
+    assert.equal(r.body.toString(), '/app/one.txt\n/app/two.txt\n');
+    assert.deepEqual(names('app'), ['index.html', 'one.txt', 'two.txt']);
+    const browser = await get(`${s.base}/docs/`, { method: 'POST', body: `${part('file', 'three.txt', '3')}--${boundary}--\r\n`, headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, accept: 'text/html' } });
+    assert.equal(browser.status, 303);
+    assert.equal(browser.headers.location, '/docs/');
+    const clash = await get(`${s.base}/app/`, { method: 'POST', body: `${part('f', 'new.txt', 'n')}${part('f', 'one.txt', 'x')}--${boundary}--\r\n`, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } });
+    assert.equal(clash.status, 409);
+    assert.deepEqual(names('app'), ['index.html', 'one.txt', 'two.txt'], 'a refused form stores none of its files');
+    assert.equal((await get(`${s.base}/hello.txt`, { method: 'POST', body, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } })).status, 405);
+    assert.match((await get(`${s.base}/`)).body.toString(), /<form method="post" enctype="multipart\/form-data">/);
+    const logged = s.err().trim().split('\n').map((l) => JSON.parse(l) as { status: number; notes?: string[] });
+    assert.ok(logged.some((l) => l.status === 201 && l.notes?.[0] === 'upload: one.txt (5 bytes), two.txt (6 bytes) into /app/'), s.err());
+  });
+
+  test('an aborted upload leaves no file, not even a partial one under a temporary name', async () => {
+    const socket = connect(s.port, '127.0.0.1');
+    await new Promise<void>((r) => socket.once('connect', r));
+    socket.write(`PUT /docs/partial.bin HTTP/1.1\r\nHost: x\r\nContent-Length: 60000\r\n\r\n${'p'.repeat(20000)}`);
+    await waitFor(() => names('docs').join(' '), /\.partial\.bin\.[0-9a-f]+\.upload/);
+    socket.destroy();
+    await waitFor(() => (names('docs').some((n) => n.includes('partial')) ? 'still there' : 'gone'), /gone/);
+    assert.deepEqual(names('docs').filter((n) => n.includes('partial')), []);
+  });
+});
+
+test('--upload --overwrite: PUT replaces (204), POST replaces', async () => {
+  const dir = tree();
+  const s = await serve(dir, ['--upload', '--overwrite', '-q']);
+  try {
+    const r = await get(`${s.base}/hello.txt`, { method: 'PUT', body: 'replaced' });
+    assert.equal(r.status, 204);
+    assert.equal(readFileSync(join(dir, 'hello.txt'), 'utf8'), 'replaced');
+    assert.equal((await get(`${s.base}/hello.txt`)).body.toString(), 'replaced');
+    const options = await get(`${s.base}/`, { method: 'OPTIONS' });
+    assert.equal(options.headers.allow, 'GET, HEAD, OPTIONS, PUT, POST');
+  } finally {
+    await s.stop();
+    rmSync(dir, { recursive: true, force: true });
   }
 });
