@@ -3,6 +3,7 @@ import pc from 'picocolors';
 import type { Handler } from '../server/types.js';
 import { createStaticHandler } from '../static/index.js';
 import { formatSize } from '../static/listing.js';
+import { LiveReload } from '../static/live-reload.js';
 import { CliError } from './output.js';
 import { runWorkers } from './workers.js';
 import { openInspector } from './inspect-options.js';
@@ -19,14 +20,14 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
-  for (const [on, flag] of [[args.watch, '--watch'], [labActive(args), 'lab switches']] as const) {
-    if (on) throw new CliError(`serve: ${flag} not available yet`, 2);
-  }
+  if (labActive(args)) throw new CliError('serve: lab switches not available yet', 2);
   const log = args.log === 'off' ? undefined : createAccessLog(args.log, (line) => void process.stderr.write(`${line}\n`), colourOn(process.stderr));
   const tls = args.tls === undefined ? undefined : args.tls.kind === 'files' ? filesTls(args.tls.cert, args.tls.key) : await selfSignedTls();
+  const live = args.watch ? watchFolder(args.directory) : undefined;
   const handler: Handler = createStaticHandler({
     root: args.directory, cors: args.cors, listing: args.listing, showHidden: args.hidden, followSymlinks: args.followSymlinks,
     gzip: args.gzip, spa: args.spa, cacheSeconds: args.cacheSeconds, onNote: log?.note, upload: args.upload,
+    liveReload: live,
   });
   // loaded here, not at the top, so `--help` and argument errors answer without loading the engine
   const { createServer } = await import('../server/index.js');
@@ -42,13 +43,14 @@ export async function main(argv: string[]): Promise<number> {
     return runWorkers(args.workers, async () => {
       await listenOrExplain(server, args);
       return server;
-    }, (port) => banner(args, port, tls));
+    }, (port) => banner(args, port, tls, live));
   }
-  banner(args, await listenOrExplain(server, args), tls);
+  banner(args, await listenOrExplain(server, args), tls, live);
   await new Promise<void>((done) => {
     const stop = (): void => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
+      live?.close(); // ends the event streams, which would otherwise hold the shutdown for its grace
       void server.close(2000).then(done, done);
     };
     process.on('SIGINT', stop);
@@ -56,6 +58,15 @@ export async function main(argv: string[]): Promise<number> {
   });
   await inspector?.close();
   return 0;
+}
+
+/** watchFolder starts live reload on the served folder or throws a one-line CliError. */
+function watchFolder(dir: string): LiveReload {
+  try {
+    return new LiveReload(dir).start();
+  } catch (error) {
+    throw new CliError(`serve: cannot watch ${dir}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, 1, { cause: error });
+  }
 }
 
 function labActive(args: ServeArgs): boolean {
@@ -82,7 +93,7 @@ async function listenOrExplain(server: { listen(port: number, host: string): Pro
 }
 
 /** banner prints where the folder is served (stdout; the access log goes to stderr). */
-function banner(args: ServeArgs, port: number, tls: TlsMaterial | undefined): void {
+function banner(args: ServeArgs, port: number, tls: TlsMaterial | undefined, live: LiveReload | undefined): void {
   const out = process.stdout;
   const paint = pc.createColors(colourOn(out));
   out.write(`Serving ${args.directory}\n`);
@@ -95,6 +106,7 @@ function banner(args: ServeArgs, port: number, tls: TlsMaterial | undefined): vo
   }
   if (tls !== undefined) out.write(`TLS certificate SHA-256 fingerprint: ${tls.fingerprint}\n`);
   for (const line of featureLines(args)) out.write(`${line}\n`);
+  if (live !== undefined) out.write(`Live reload: on (${live.mode === 'recursive' ? 'watching every folder' : 'watching the top folder only: this platform has no recursive fs.watch'}); HTML pages reload on change\n`);
   out.write('Press Ctrl+C to stop.\n');
 }
 

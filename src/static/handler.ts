@@ -10,6 +10,7 @@ import { errorPage } from './pages.js';
 import { STATUS_REASONS } from '../wire/index.js';
 import { STATUS_TEXT } from './status-text.js';
 import { checkRealPath, fsError, resolveSafePath, type SafePath } from './safe-path.js';
+import { injectReloadScript, LIVE_RELOAD_PATH } from './live-reload.js';
 import { serveFile } from './serve-file.js';
 import { allowFor, handlePost, handlePut } from './upload.js';
 
@@ -42,6 +43,10 @@ async function dispatch(o: ResolvedOptions, cache: FileCache, req: Request, res:
   if (o.corsOrigin !== undefined) res.setHeader('Access-Control-Allow-Origin', o.corsOrigin);
   const method = req.method;
   if (method === 'OPTIONS') return answerOptions(o, req, res);
+  if (o.liveReload !== undefined && req.path === LIVE_RELOAD_PATH && method === 'GET') {
+    o.note(req, 'live reload: event stream');
+    return o.liveReload.handle(res);
+  }
   if (o.upload !== undefined && (method === 'PUT' || method === 'POST')) {
     try {
       return await (method === 'PUT' ? handlePut : handlePost)(o, o.upload, req, res);
@@ -68,6 +73,10 @@ async function dispatch(o: ResolvedOptions, cache: FileCache, req: Request, res:
   if (!st.isFile()) throw new HttpError(404); // sockets, fifos, devices: never opened
   if (safe.trailingSlash) throw new HttpError(404); // `file.txt/` names a folder that is not there
   await serveFile(o, cache, req, res, real, st);
+}
+
+function withReload(html: string): Buffer {
+  return injectReloadScript(Buffer.from(html, 'utf8'));
 }
 
 function allowed(o: ResolvedOptions): string {
@@ -114,7 +123,8 @@ async function serveDirectory(o: ResolvedOptions, cache: FileCache, req: Request
   const page = { path: safe.decoded, entries, upload: o.upload !== undefined };
   const accept = req.headers.get('accept') ?? '';
   const json = accept.includes('application/json') && !accept.includes('text/html');
-  const body = json ? renderListingJson(page) : renderListingHtml(page);
+  const html = o.liveReload === undefined ? renderListingHtml(page) : withReload(renderListingHtml(page));
+  const body = json ? renderListingJson(page) : html;
   res.setHeader('Content-Type', json ? 'application/json; charset=utf-8' : 'text/html; charset=utf-8');
   res.setHeader('Cache-Control', 'no-cache');
   res.setHeader('Vary', 'Accept');
@@ -149,7 +159,8 @@ async function renderError(o: ResolvedOptions, cache: FileCache, req: Request, r
   res.setHeader('Content-Type', 'text/html; charset=utf-8');
   res.setHeader('Cache-Control', 'no-store');
   // messages static/ chose for the client (expose) say what to do, e.g. why an upload was refused
-  res.end(req.method === 'HEAD' ? undefined : errorPage(status, failure.expose && failure.message !== STATUS_TEXT[status] && failure.message !== STATUS_REASONS[status] ? failure.message : undefined));
+  const page = errorPage(status, failure.expose && failure.message !== STATUS_TEXT[status] && failure.message !== STATUS_REASONS[status] ? failure.message : undefined);
+  res.end(req.method === 'HEAD' ? undefined : o.liveReload === undefined ? page : withReload(page));
 }
 
 async function findNotFoundPage(o: ResolvedOptions, req: Request): Promise<{ path: string; st: Stats; status: number; note: string } | undefined> {

@@ -1,6 +1,7 @@
 import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Request } from '../server/types.js';
+import type { LiveReload } from './live-reload.js';
 import type { UploadPolicy } from './upload.js';
 
 /** StaticOptions configures createStaticHandler. Only `root` is required. */
@@ -37,6 +38,11 @@ export interface StaticOptions {
    * written under a temporary name and renamed when complete. Default off (PUT/POST -> 405).
    */
   readonly upload?: { readonly overwrite?: boolean; readonly maxBytes?: number };
+  /**
+   * Live reload (started by the caller, who also closes it): HTML pages, listings and error pages get
+   * a script that reloads them when a file changes; `/__wirehttp/events` streams the changes.
+   */
+  readonly liveReload?: LiveReload;
 }
 
 /** ResolvedOptions are StaticOptions with defaults filled in and the root resolved once. */
@@ -55,6 +61,7 @@ export interface ResolvedOptions {
   readonly cacheMaxFileBytes: number;
   readonly note: (req: Request, note: string) => void;
   readonly upload: UploadPolicy | undefined;
+  readonly liveReload: LiveReload | undefined;
 }
 
 /**
@@ -80,6 +87,7 @@ export function resolveOptions(options: StaticOptions): ResolvedOptions {
     cacheBytes: options.cacheBytes ?? 64 * 1024 * 1024,
     cacheMaxFileBytes: options.cacheMaxFileBytes ?? 1024 * 1024,
     note: options.onNote ?? (() => {}),
+    liveReload: options.liveReload,
     upload: options.upload === undefined ? undefined : { overwrite: options.upload.overwrite ?? false, maxBytes: options.upload.maxBytes ?? 100 * 1024 * 1024 },
   };
 }

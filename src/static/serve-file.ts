@@ -5,6 +5,7 @@ import type { Request, Response } from '../server/types.js';
 import { evaluatePreconditions, ifRangeAllows, makeEtag, type Validators } from './conditional.js';
 import { isCompressible, MIN_COMPRESS_BYTES, negotiateEncoding, type Coding } from './encoding.js';
 import type { FileCache } from './file-cache.js';
+import { injectReloadScript } from './live-reload.js';
 import { contentTypeFor } from './mime.js';
 import type { ResolvedOptions } from './options.js';
 import { parseRange, unsatisfiedRange } from './range.js';
@@ -30,6 +31,9 @@ export async function serveFile(o: ResolvedOptions, cache: FileCache, req: Reque
   const type = contentTypeFor(path);
   const head = req.method === 'HEAD';
   const rangeHeader = status === 200 && req.method === 'GET' ? req.headers.get('range') : undefined;
+  if (o.liveReload !== undefined && rangeHeader === undefined && type.startsWith('text/html') && cache.cacheable(st.size)) {
+    return serveWithReload(o, cache, req, res, path, st, status, type);
+  }
   const compressible = o.gzip && isCompressible(type) && st.size >= MIN_COMPRESS_BYTES && cache.cacheable(st.size);
   const accept = req.headers.get('accept-encoding');
 
@@ -102,6 +106,35 @@ export async function serveFile(o: ResolvedOptions, cache: FileCache, req: Reque
     res.setHeader('Content-Length', st.size);
     await sendBody(cache, res, path, st, head, [{ start: 0, end: st.size - 1 }]);
   }
+}
+
+/**
+ * serveWithReload sends an HTML page with the live reload script injected before `</body>`: its own
+ * ETag (`-lr`: a different representation from the file's bytes), Content-Length of the injected
+ * body, no content coding (a development mode: simpler beats smaller). Range requests never come here;
+ * they get the file's own bytes, so offsets stay those of the file.
+ */
+async function serveWithReload(o: ResolvedOptions, cache: FileCache, req: Request, res: Response, path: string, st: Stats, status: number, type: string): Promise<void> {
+  const validators: Validators = { etag: makeEtag(st.size, st.mtimeMs, 'lr'), lastModifiedSec: Math.floor(st.mtimeMs / 1000) };
+  res.setHeader('Content-Type', type);
+  if (status === 200) {
+    res.setHeader('ETag', validators.etag);
+    res.setHeader('Last-Modified', new Date(validators.lastModifiedSec * 1000).toUTCString());
+    res.setHeader('Cache-Control', o.cacheControl);
+    const pre = evaluatePreconditions(req.method, req.headers, validators);
+    if (pre === 'not-modified') {
+      res.removeHeader('Content-Type');
+      res.status(304).end();
+      return;
+    }
+    if (pre === 'precondition-failed') throw new HttpError(412);
+  } else {
+    res.setHeader('Cache-Control', 'no-store');
+  }
+  const body = injectReloadScript((await cache.get(path, st.mtimeMs, st.size)).body);
+  res.status(status);
+  res.setHeader('Content-Length', body.length);
+  res.end(req.method === 'HEAD' ? undefined : body);
 }
 
 /** sendBody ends `res` with one byte range of a file: from memory when small, else streamed. */

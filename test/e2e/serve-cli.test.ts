@@ -309,3 +309,41 @@ test('--upload --overwrite: PUT replaces (204), POST replaces', async () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('--watch: HTML gets the reload script (Content-Length adjusted, not for ranges); a file change reaches the event stream', async () => {
+  const dir = tree();
+  const s = await serve(dir, ['--watch', '-q']);
+  try {
+    assert.match(s.out(), /Live reload: on/);
+    const page = await get(`${s.base}/app/`);
+    const html = page.body.toString();
+    assert.match(html, /<p>app<\/p><script data-wirehttp-reload>.*<\/script><\/body><\/html>$/);
+    assert.equal(Number(page.headers['content-length']), page.body.length);
+    assert.match(page.headers.etag!, /-lr"$/);
+    assert.equal((await get(`${s.base}/app/`, { headers: { 'if-none-match': page.headers.etag! } })).status, 304);
+    const range = await get(`${s.base}/app/index.html`, { headers: { range: 'bytes=0-14' } });
+    assert.equal(range.status, 206);
+    assert.equal(range.body.toString(), '<!doctype html>');
+    assert.match((await get(`${s.base}/`)).body.toString(), /data-wirehttp-reload/, 'listings reload too');
+    assert.doesNotMatch((await get(`${s.base}/hello.txt`)).body.toString(), /script/);
+
+    const events = await request(`${s.base}/__wirehttp/events`, { agent });
+    assert.equal(events.headers.get('content-type'), 'text/event-stream; charset=utf-8');
+    let seen = '';
+    const changed = new Promise<string>((resolve) => {
+      events.body.on('data', (chunk: Buffer) => {
+        seen += chunk.toString();
+        if (/event: change\ndata: .*\n\n/.test(seen)) resolve(seen);
+      });
+    });
+    await waitFor(() => seen, /retry: 1000/);
+    writeFileSync(join(dir, '.ignored'), 'x'); // dotfiles never trigger a reload
+    writeFileSync(join(dir, 'docs', 'edited.txt'), 'new');
+    const text = await changed;
+    assert.match(text, /event: change\ndata: \{"paths":\["docs\/edited\.txt"\]\}/);
+    events.body.destroy();
+  } finally {
+    assert.equal(await s.stop(), 0, 'stops promptly even with an event stream open');
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
