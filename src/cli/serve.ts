@@ -8,6 +8,7 @@ import { CliError } from './output.js';
 import { runWorkers } from './workers.js';
 import { openInspector } from './inspect-options.js';
 import { parseServeArgs, USAGE, type ServeArgs } from './serve-args.js';
+import { labActive, labSummary, withLab } from './serve-lab.js';
 import { bothServerObservers, createAccessLog } from './serve-log.js';
 import { filesTls, selfSignedTls, SELF_SIGNED_NAMES, type TlsMaterial } from './serve-tls.js';
 
@@ -20,15 +21,15 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
-  if (labActive(args)) throw new CliError('serve: lab switches not available yet', 2);
   const log = args.log === 'off' ? undefined : createAccessLog(args.log, (line) => void process.stderr.write(`${line}\n`), colourOn(process.stderr));
   const tls = args.tls === undefined ? undefined : args.tls.kind === 'files' ? filesTls(args.tls.cert, args.tls.key) : await selfSignedTls();
   const live = args.watch ? watchFolder(args.directory) : undefined;
-  const handler: Handler = createStaticHandler({
+  const files: Handler = createStaticHandler({
     root: args.directory, cors: args.cors, listing: args.listing, showHidden: args.hidden, followSymlinks: args.followSymlinks,
     gzip: args.gzip, spa: args.spa, cacheSeconds: args.cacheSeconds, onNote: log?.note, upload: args.upload,
     liveReload: live,
   });
+  const handler = labActive(args.lab) ? withLab(files, args.lab, log?.note ?? (() => {})) : files;
   // loaded here, not at the top, so `--help` and argument errors answer without loading the engine
   const { createServer } = await import('../server/index.js');
   const server = createServer(handler, { trustProxy: args.trustProxy, tls: tls === undefined ? undefined : { key: tls.key, cert: tls.cert } });
@@ -67,11 +68,6 @@ function watchFolder(dir: string): LiveReload {
   } catch (error) {
     throw new CliError(`serve: cannot watch ${dir}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, 1, { cause: error });
   }
-}
-
-function labActive(args: ServeArgs): boolean {
-  const l = args.lab;
-  return l.delayMs !== undefined || l.bytesPerSecond !== undefined || l.dropAfter !== undefined || l.chunked || l.http10;
 }
 
 /** colourOn: colours only on a terminal, and never with NO_COLOR or TERM=dumb (no-color.org). */
@@ -117,6 +113,7 @@ function featureLines(args: ServeArgs): string[] {
   if (!args.gzip) lines.push('Compression on the fly: off');
   if (args.hidden) lines.push('Dotfiles: served');
   if (args.followSymlinks) lines.push('Symlinks leaving the folder: followed');
+  if (labActive(args.lab)) lines.push(`Lab switches: ${labSummary(args.lab)}`);
   if (args.upload !== undefined) {
     const max = formatSize(args.upload.maxBytes);
     lines.push(`Uploads: on (PUT a file, or the form on each listing), up to ${max}, ${args.upload.overwrite ? 'replacing existing files' : 'never replacing a file (--overwrite allows it)'}`);

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { gunzipSync, brotliDecompressSync } from 'node:zlib';
 import { Agent, request, type RequestOptions } from '../../src/client/index.js';
+import { rawExchange } from '../support/raw.js';
 import { cli, serve, waitFor, type Served } from './serve-harness.js';
 
 const agent = new Agent();
@@ -346,4 +347,89 @@ test('--watch: HTML gets the reload script (Content-Length adjusted, not for ran
     assert.equal(await s.stop(), 0, 'stops promptly even with an event stream open');
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+describe('lab switches', () => {
+  const body = 'a'.repeat(3000);
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'wirehttp-serve-lab-'));
+    writeFileSync(join(dir, 'a.txt'), body);
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const ask = 'GET /a.txt HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n';
+
+  test('--chunked: no Content-Length, chunked framing; HEAD says chunked too', async () => {
+    const s = await serve(dir, ['--chunked', '-q']);
+    try {
+      const { output } = await rawExchange(s.port, ask);
+      const head = output.slice(0, output.indexOf('\r\n\r\n'));
+      const rest = output.slice(head.length + 4);
+      assert.match(head, /\r\nTransfer-Encoding: chunked/);
+      assert.doesNotMatch(head, /Content-Length/i);
+      assert.equal(rest, `bb8\r\n${body}\r\n0\r\n\r\n`);
+      const headOnly = await rawExchange(s.port, 'HEAD /a.txt HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n');
+      assert.match(headOnly.output, /Transfer-Encoding: chunked\r\n/);
+      assert.ok(headOnly.output.endsWith('\r\n\r\n'));
+    } finally {
+      await s.stop();
+    }
+  });
+
+  test('--http1.0: a 1.0 connection model: close after each response unless keep-alive was asked; with --chunked, close-delimited bodies', async () => {
+    const s = await serve(dir, ['--http1.0', '--log', 'json']);
+    try {
+      const plain = await rawExchange(s.port, 'GET /a.txt HTTP/1.1\r\nHost: lab\r\n\r\n', { keepOpen: true });
+      assert.equal(plain.timedOut, false, 'closed after the response, as a 1.0 server does');
+      assert.match(plain.output, /\r\nContent-Length: 3000\r\n[^]*\r\nConnection: close\r\n/);
+      const kept = await rawExchange(s.port, 'GET /a.txt HTTP/1.0\r\nConnection: keep-alive\r\n\r\n', { keepOpen: true, timeoutMs: 500 });
+      assert.equal(kept.timedOut, true, 'kept open when asked');
+      assert.match(kept.output, /\r\nConnection: keep-alive\r\n/);
+      const line = JSON.parse(s.err().trim().split('\n')[0]!) as { version: string; notes: string[] };
+      assert.equal(line.version, 'HTTP/1.0');
+      assert.match(line.notes[0]!, /lab: answered as HTTP\/1\.0 \(the client sent HTTP\/1\.1\)/);
+    } finally {
+      await s.stop();
+    }
+    const both = await serve(dir, ['--http1.0', '--chunked', '-q']);
+    try {
+      const { output, timedOut } = await rawExchange(both.port, 'GET /a.txt HTTP/1.1\r\nHost: lab\r\n\r\n', { keepOpen: true });
+      assert.equal(timedOut, false);
+      assert.doesNotMatch(output, /Transfer-Encoding|Content-Length/);
+      assert.ok(output.endsWith(`\r\nConnection: close\r\n\r\n${body}`), 'the body ends when the connection does');
+    } finally {
+      await both.stop();
+    }
+  });
+
+  test('--delay and --throttle: the answer waits, then the body trickles', async () => {
+    const s = await serve(dir, ['--delay', '200', '--throttle', '10000', '-q']);
+    try {
+      const started = Date.now();
+      const { output } = await rawExchange(s.port, ask);
+      const took = Date.now() - started;
+      assert.ok(output.endsWith(body));
+      // 200 ms delay, then 3000 bytes at 1000 bytes per 100 ms slice
+      assert.ok(took >= 450 && took < 3000, `took ${took} ms`);
+    } finally {
+      await s.stop();
+    }
+  });
+
+  test('--drop-after: the head announces the full length, the connection closes after that many body bytes', async () => {
+    const s = await serve(dir, ['--drop-after', '1000', '--log', 'json']);
+    try {
+      const { output, timedOut } = await rawExchange(s.port, 'GET /a.txt HTTP/1.1\r\nHost: lab\r\n\r\n', { keepOpen: true });
+      assert.equal(timedOut, false);
+      const head = output.slice(0, output.indexOf('\r\n\r\n'));
+      const rest = output.slice(head.length + 4);
+      assert.match(head, /Content-Length: 3000/);
+      assert.equal(rest.length, 1000);
+      await waitFor(s.err, /connection cut after 1000 body bytes/);
+      const small = await rawExchange(s.port, 'GET /a.txt HTTP/1.1\r\nHost: lab\r\nRange: bytes=0-9\r\nConnection: close\r\n\r\n');
+      assert.ok(small.output.endsWith('\r\n\r\naaaaaaaaaa'), 'responses shorter than the budget are whole');
+    } finally {
+      await s.stop();
+    }
+  });
 });
