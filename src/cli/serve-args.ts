@@ -45,8 +45,9 @@ Lab switches (watch the protocol cope with trouble):
       --delay MS         wait MS milliseconds before answering each request
       --throttle BYTES_PER_S  send response bodies at most that fast
       --chunked          send every body with Transfer-Encoding: chunked (no Content-Length)
-      --http1.0          answer as an HTTP/1.0 server: HTTP/1.0 status lines, no chunked coding, and
-                         the connection closes after each response unless the client asked keep-alive
+      --http1.0          answer with HTTP/1.0's rules: no chunked coding (a body of unknown length ends
+                         when the connection closes), and a close after each response unless the client
+                         asked for keep-alive
       --drop-after BYTES cut the connection after that many bytes of a response body
 ${INSPECT_USAGE}
 Examples:
