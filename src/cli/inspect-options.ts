@@ -91,7 +91,7 @@ export function openInspector(command: string, args: InspectArgs, traceTo: NodeJ
   if (!wantsInspector(args)) return undefined;
   const consumers: ExchangeConsumer[] = [];
   const sinks: CaptureSink[] = [];
-  const files: SyncFile[] = [];
+  const files: CaptureFile[] = [];
   if (args.trace !== undefined) {
     const colour = traceTo.isTTY === true && !('NO_COLOR' in process.env) && process.env.TERM !== 'dumb';
     consumers.push(new TraceRenderer((line) => void traceTo.write(`${line}\n`), { mode: args.trace, paint: pc.createColors(colour) }));
@@ -104,16 +104,8 @@ export function openInspector(command: string, args: InspectArgs, traceTo: NodeJ
   if (args.pcap !== undefined) {
     const file = openFile(command, args.pcap, 'w');
     files.push(file);
-    // Records of one event are written together, synchronously: what was captured is in the file
-    // even if the process dies next (one write call per event, not per packet).
-    const pending: Buffer[] = [];
-    const pcap = new PcapSynthesizer((record) => void pending.push(record));
-    sinks.push((e) => {
-      pcap.push(e);
-      if (pending.length === 0) return;
-      file.write(pending.length === 1 ? pending[0]! : Buffer.concat(pending));
-      pending.length = 0;
-    });
+    const pcap = new PcapSynthesizer((record) => file.write(record));
+    sinks.push((e) => pcap.push(e));
   }
   if (args.keylog !== undefined) {
     const file = openFile(command, args.keylog, 'a');
@@ -142,6 +134,11 @@ export function openInspector(command: string, args: InspectArgs, traceTo: NodeJ
     });
   }
   const all = fanOut(sinks);
+  // An uncaught exception still runs 'exit' listeners: what was captured reaches the files.
+  const flushAll = (): void => {
+    for (const f of files) f.flush();
+  };
+  if (files.length > 0) process.on('exit', flushAll);
   // Connections still open when the command ends get a moment to report their close (the FIN in the pcap).
   const open = new Set<number>();
   let allClosed: (() => void) | undefined;
@@ -170,6 +167,7 @@ export function openInspector(command: string, args: InspectArgs, traceTo: NodeJ
         }
       }
       for (const f of files) f.close();
+      process.removeListener('exit', flushAll);
     },
   };
 }
@@ -190,31 +188,57 @@ export function bothClientObservers(a: ClientObserver | undefined, b: ClientObse
   return out as ClientObserver;
 }
 
-/** SyncFile writes straight to a descriptor; after a failed write (disk full) it stops writing. */
-interface SyncFile {
+/**
+ * CaptureFile appends to a descriptor with synchronous writes, batched: what one turn of the event
+ * loop captured is written at its end (setImmediate), sooner past FLUSH_BYTES, and on exit. So the
+ * file grows with the traffic, a killed process loses at most the turn it was in, and a busy server
+ * makes one write call per turn rather than one per packet. After a failed write (disk full) it
+ * stops writing: a capture must not stop the server or the request.
+ */
+interface CaptureFile {
   write(bytes: Buffer): void;
+  flush(): void;
   close(): void;
 }
 
-function openFile(command: string, path: string, flags: 'w' | 'a'): SyncFile {
+const FLUSH_BYTES = 256 * 1024;
+
+function openFile(command: string, path: string, flags: 'w' | 'a'): CaptureFile {
   let fd: number | undefined;
   try {
     fd = openSync(path, flags);
   } catch (error) {
     throw new CliError(`${command}: cannot write ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, 1, { cause: error });
   }
+  let pending: Buffer[] = [];
+  let size = 0;
+  let scheduled: NodeJS.Immediate | undefined;
+  const flush = (): void => {
+    if (scheduled !== undefined) clearImmediate(scheduled);
+    scheduled = undefined;
+    if (pending.length === 0) return;
+    const bytes = pending.length === 1 ? pending[0]! : Buffer.concat(pending, size);
+    pending = [];
+    size = 0;
+    if (fd === undefined) return;
+    try {
+      for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off);
+    } catch {
+      closeSync(fd);
+      fd = undefined;
+    }
+  };
   return {
     write(bytes) {
       if (fd === undefined) return;
-      try {
-        for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off);
-      } catch {
-        // A capture file that cannot grow any more must not stop the server or the request.
-        closeSync(fd);
-        fd = undefined;
-      }
+      pending.push(bytes);
+      size += bytes.length;
+      if (size >= FLUSH_BYTES) flush();
+      else scheduled ??= setImmediate(flush);
     },
+    flush,
     close() {
+      flush();
       if (fd !== undefined) closeSync(fd);
       fd = undefined;
     },

@@ -86,7 +86,7 @@ test('request --trace: the trace goes to stderr, stdout keeps only the body; --h
   }
 });
 
-test('serve --pcap: what was captured is already in the file when the process is killed', async () => {
+test('serve --pcap: the file grows with the traffic, and what it holds survives the process being killed', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'wirehttp-pcap-kill-'));
   writeFileSync(join(dir, 'k.txt'), 'kept after a crash');
   const pcap = join(dir, 'k.pcap');
@@ -95,6 +95,8 @@ test('serve --pcap: what was captured is already in the file when the process is
     const port = Number((await waitFor(serve.out, /127\.0\.0\.1:(\d+)\//))[1]);
     const reply = await rawExchange(port, 'GET /k.txt HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n');
     assert.match(reply.output, /kept after a crash$/);
+    // Written at the end of the event loop turn that captured it, while the server keeps running.
+    for (let i = 0; i < 40 && !readFileSync(pcap).includes('kept after a crash'); i++) await new Promise((r) => setTimeout(r, 25));
     serve.child.kill('SIGKILL');
     await serve.exit;
     const file = readFileSync(pcap);
