@@ -47,6 +47,19 @@ export class FileCache {
   }
 
   /**
+   * peek returns the entry for `path` when it is held and matches `mtimeMs` and `size`, else undefined,
+   * without touching the disk. Synchronous on purpose: a handler that ends its response in the same
+   * tick as the request arrived lets the engine send head and body in one write (batched-writer.ts).
+   */
+  peek(path: string, mtimeMs: number, size: number): CachedFile | undefined {
+    const hit = this.entries.get(path);
+    if (hit === undefined || hit.mtimeMs !== mtimeMs || hit.size !== size) return undefined;
+    this.entries.delete(path);
+    this.entries.set(path, hit);
+    return hit;
+  }
+
+  /**
    * get returns the entry for `path` when it matches `mtimeMs` and `size`, reading the file when absent
    * or stale. Rejects with the fs error when the file cannot be read. A file that changed while being
    * read (its length differs from the stat) is returned but not kept.

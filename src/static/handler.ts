@@ -1,4 +1,4 @@
-import type { Stats } from 'node:fs';
+import { statSync, type Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HttpError, isHttpError } from '../server/http-error.js';
@@ -9,7 +9,7 @@ import { resolveOptions, type ResolvedOptions, type StaticOptions } from './opti
 import { errorPage } from './pages.js';
 import { STATUS_REASONS } from '../wire/index.js';
 import { STATUS_TEXT } from './status-text.js';
-import { checkRealPath, fsError, resolveSafePath, type SafePath } from './safe-path.js';
+import { checkRealPath, checkRealPathSync, fsError, resolveSafePath, type SafePath } from './safe-path.js';
 import { injectReloadScript, LIVE_RELOAD_PATH } from './live-reload.js';
 import { serveFile } from './serve-file.js';
 import { allowFor, handlePost, handlePut } from './upload.js';
@@ -62,10 +62,11 @@ async function dispatch(o: ResolvedOptions, cache: FileCache, req: Request, res:
     throw new HttpError(405, undefined, { headers: { Allow: allowed(o) } });
   }
   const safe = resolveSafePath(o.root, req.path, o);
-  const real = await checkRealPath(o.realRoot, safe.abs, o);
+  // synchronous on purpose: see checkRealPathSync (two thread-pool hops per request cost more than the lookups)
+  const real = checkRealPathSync(o.realRoot, safe.abs, o);
   let st: Stats;
   try {
-    st = await stat(real);
+    st = statSync(real);
   } catch (error) {
     throw fsError(error);
   }

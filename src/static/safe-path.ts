@@ -1,3 +1,4 @@
+import { realpathSync } from 'node:fs';
 import { realpath } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
 import { HttpError } from '../server/http-error.js';
@@ -127,6 +128,26 @@ export async function checkRealPath(realRoot: string, abs: string, options: Real
   } catch (error) {
     throw fsError(error);
   }
+  return vetRealPath(realRoot, real, options);
+}
+
+/**
+ * checkRealPathSync is checkRealPath with a synchronous realpath(3), for the small-file hot path: the
+ * thread-pool round trip of the async call cost more than the lookup itself (PERFORMANCE: realpath
+ * plus stat were a third of the CPU per 4 KB request), and a local path's metadata is in the kernel's
+ * dentry cache, so the call returns in microseconds. Same results and errors as checkRealPath.
+ */
+export function checkRealPathSync(realRoot: string, abs: string, options: RealPathOptions = {}): string {
+  let real: string;
+  try {
+    real = realpathSync.native(abs);
+  } catch (error) {
+    throw fsError(error);
+  }
+  return vetRealPath(realRoot, real, options);
+}
+
+function vetRealPath(realRoot: string, real: string, options: RealPathOptions): string {
   if (!isInside(realRoot, real)) {
     if (options.followSymlinks === true) return real;
     throw new PathError(403, 'symlink-outside');

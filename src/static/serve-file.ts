@@ -1,5 +1,4 @@
-import type { Stats } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { statSync, type Stats } from 'node:fs';
 import { HttpError } from '../server/http-error.js';
 import type { Request, Response } from '../server/types.js';
 import { evaluatePreconditions, ifRangeAllows, makeEtag, type Validators } from './conditional.js';
@@ -39,7 +38,7 @@ export async function serveFile(o: ResolvedOptions, cache: FileCache, req: Reque
 
   let coding: Coding = 'identity';
   let sibling: Sibling | undefined;
-  const siblings = accept === undefined || rangeHeader !== undefined ? [] : await findSiblings(path);
+  const siblings = accept === undefined || rangeHeader !== undefined ? [] : findSiblings(path);
   if (rangeHeader === undefined && accept !== undefined) {
     const available: Coding[] = compressible ? ['br', 'gzip'] : siblings.map((s) => s.coding);
     coding = negotiateEncoding(accept, available);
@@ -98,8 +97,8 @@ export async function serveFile(o: ResolvedOptions, cache: FileCache, req: Reque
     res.setHeader('Content-Length', sibling.st.size);
     await sendBody(cache, res, sibling.path, sibling.st, head, [{ start: 0, end: sibling.st.size - 1 }]);
   } else if (coding !== 'identity') {
-    const entry = await cache.get(path, st.mtimeMs, st.size);
-    const body = await cache.variant(path, entry, coding);
+    const entry = cache.peek(path, st.mtimeMs, st.size) ?? (await cache.get(path, st.mtimeMs, st.size));
+    const body = entry.variants.get(coding) ?? (await cache.variant(path, entry, coding));
     res.setHeader('Content-Length', body.length);
     res.end(head ? undefined : body);
   } else {
@@ -142,7 +141,8 @@ async function sendBody(cache: FileCache, res: Response, path: string, st: Stats
   const r = ranges[0]!;
   if (head || st.size === 0) return res.end();
   if (cache.cacheable(st.size)) {
-    const entry = await cache.get(path, st.mtimeMs, st.size);
+    // a hit ends the response without an await: see FileCache.peek
+    const entry = cache.peek(path, st.mtimeMs, st.size) ?? (await cache.get(path, st.mtimeMs, st.size));
     res.end(r.start === 0 && r.end === entry.body.length - 1 ? entry.body : entry.body.subarray(r.start, r.end + 1));
     return;
   }
@@ -150,17 +150,17 @@ async function sendBody(cache: FileCache, res: Response, path: string, st: Stats
   res.end();
 }
 
-/** findSiblings returns the precompressed variants present next to `path` (regular files only). */
-async function findSiblings(path: string): Promise<Sibling[]> {
+/**
+ * findSiblings returns the precompressed variants present next to `path` (regular files only). Two
+ * synchronous stats: every browser request asks (they all send Accept-Encoding), and an absent name
+ * is answered from the dentry cache without the thread-pool round trip an async stat costs.
+ */
+function findSiblings(path: string): Sibling[] {
   const out: Sibling[] = [];
   for (const coding of ['br', 'gzip'] as const) {
     const p = path + SIBLING_SUFFIX[coding];
-    try {
-      const st = await stat(p);
-      if (st.isFile()) out.push({ coding, path: p, st });
-    } catch {
-      // absent: the usual case
-    }
+    const st = statSync(p, { throwIfNoEntry: false });
+    if (st?.isFile() === true) out.push({ coding, path: p, st });
   }
   return out;
 }
