@@ -91,6 +91,7 @@ async function main(): Promise<void> {
   }
   // BENCH_ONLY=app runs just the app framework scenario (ours vs fastify vs Express).
   if (process.env.BENCH_ONLY === 'app') return void (report.app = await runAppBench(ROUNDS, SECONDS, (t) => void process.stdout.write(t)));
+  if (process.env.BENCH_ONLY === 'serve') return void (report.serve = await (await import('./serve-bench.js')).runServeBench(ROUNDS, SECONDS, (t) => void process.stdout.write(t)));
   if (process.env.BENCH_ONLY === 'inspect') return void (report.inspect = await (await import('./inspect-bench.js')).runInspectBench(ROUNDS, SECONDS, (t) => void process.stdout.write(t)));
   ensureWrk();
   process.stdout.write(`wirehttp bench: ${ROUNDS} interleaved rounds of ${SECONDS}s, server on core 0, wrk on core 1\n\n`);
