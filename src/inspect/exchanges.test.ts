@@ -14,6 +14,7 @@ function run(parts: ReadonlyArray<[Side, string]>, step = 0, close: { by: 'clien
     {
       exchange(e) {
         if (e.kind === 'unparsed') log.push(`unparsed ${e.from}`);
+        else if (e.kind === 'incomplete') log.push(`incomplete ${e.from} ${e.cut.part} #${e.exchange?.sequence ?? '-'}`);
         else log.push(`${e.kind} #${e.exchange.sequence}`);
         if (e.kind === 'response-end') done.push(e.exchange);
       },
@@ -65,8 +66,9 @@ const cases = [
 for (const c of cases) {
   for (const step of [0, 1, 7]) {
     test(`exchanges: ${c.name} (pieces of ${step || 'all'})`, () => {
-      const { done } = run(c.parts, step, { by: 'server', reason: 'server close' });
+      const { done, log } = run(c.parts, step, { by: 'server', reason: 'server close' });
       assert.equal(done.length, c.want.length);
+      assert.deepEqual(log.filter((l) => l.startsWith('incomplete')), [], 'complete messages are not reported as cut');
       done.forEach((ex, i) => {
         const w = c.want[i]!;
         assert.equal(ex.sequence, w.seq);
@@ -78,6 +80,21 @@ for (const c of cases) {
         assert.equal(ex.response!.wireSize, w.respWire);
         assert.equal(ex.response!.headRaw.toString('latin1'), ex.response!.headRaw.toString('latin1').split('\r\n\r\n')[0] + '\r\n\r\n');
       });
+    });
+  }
+}
+
+const cuts: Array<{ name: string; parts: Array<[Side, string]>; want: string[] }> = [
+  { name: 'a response body cut short', parts: [['client', GET], ['server', 'HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nhalf']], want: ['incomplete server body #1'] },
+  { name: 'a response head cut short', parts: [['client', GET], ['server', LENGTH + 'HTTP/1.1 2']], want: ['incomplete server head #-'] },
+  { name: 'a chunked request with no last chunk', parts: [['client', 'POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n']], want: ['incomplete client body #1'] },
+  { name: 'a request head cut short after a complete exchange', parts: [['client', GET], ['server', LENGTH], ['client', 'GET /b HT']], want: ['incomplete client head #-'] },
+];
+
+for (const c of cuts) {
+  for (const step of [0, 1, 7]) {
+    test(`exchanges: ${c.name} is reported when the connection closes (pieces of ${step || 'all'})`, () => {
+      assert.deepEqual(run(c.parts, step).log.filter((l) => l.startsWith('incomplete')), c.want);
     });
   }
 }

@@ -104,7 +104,28 @@ const cases: Array<{ name: string; events: CaptureEvent[]; mode: TraceMode; want
       '  ← HTTP/1.1 200 OK\\r\\n',
       '  ← Content-Length: 9\\r\\n',
       '  ← \\r\\n',
+      't+3 #3.1 ← cut off: response body 4 of 9 bytes (Content-Length: 9) when the connection closed',
       't+3 #3 closed by the proxy: proxy cut (lab switch), 1 exchange, 3.000 ms open, client sent 27 B, server sent 42 B',
+    ],
+  },
+  {
+    name: 'a head cut short is told with its byte count',
+    events: [
+      { kind: 'open', id: 3, client, server, secure: false, time: 1000 },
+      data('client', 'GET / HTTP/1.1\r\nHost: x\r\n\r\n', 1001),
+      data('server', 'HTTP/1.1 200 OK\r\nContent-Le', 1002),
+      { kind: 'close', id: 3, by: 'proxy', reason: 'proxy cut (lab switch)', time: 1003 },
+    ],
+    mode: 'heads',
+    want: [
+      't+0 #3 open 127.0.0.1:50000 → [::1]:8080',
+      't+1 #3.1 → request head, 27 bytes at offset 0',
+      '  → GET / HTTP/1.1\\r\\n',
+      '  → Host: x\\r\\n',
+      '  → \\r\\n',
+      't+1 #3.1 → no body',
+      't+3 #3.1 ← cut off: 27 bytes of a response head when the connection closed',
+      't+3 #3 closed by the proxy: proxy cut (lab switch), 1 exchange, 3.000 ms open, client sent 27 B, server sent 27 B',
     ],
   },
 ];

@@ -1,5 +1,5 @@
 import type { CaptureEvent, Side } from './capture.js';
-import type { ConnectionRecord, Exchange, ExchangeConsumer, ExchangeEvent, MessageRecord } from './exchanges.js';
+import type { ConnectionRecord, Exchange, ExchangeConsumer, ExchangeEvent, MessageRecord, Unfinished } from './exchanges.js';
 import { hexdump } from './hexdump.js';
 
 /** Paint colours parts of a line; the CLI passes picocolors on a TTY and identity functions otherwise. */
@@ -88,6 +88,11 @@ export class TraceRenderer implements ExchangeConsumer {
       this.line(event.time, `#${event.connection.id}`, p.red(`${ARROW[event.from]} ${event.reason}: the rest of what the ${event.from} sends is only counted`));
       return;
     }
+    if (event.kind === 'incomplete') {
+      const tag = event.exchange === undefined ? `#${event.connection.id}` : `#${event.connection.id}.${event.exchange.sequence}`;
+      this.line(event.time, tag, this.side(event.from, `${ARROW[event.from]} ${p.red('cut off')}: ${this.unfinished(event.cut, event.from)} when the connection closed`));
+      return;
+    }
     const ex = event.exchange;
     const tag = `#${ex.connection.id}.${ex.sequence}`;
     switch (event.kind) {
@@ -146,6 +151,16 @@ export class TraceRenderer implements ExchangeConsumer {
       case 'close':
         return `body ${plural(m.bodySize, 'byte')} delimited by the connection close`;
     }
+  }
+
+  private unfinished(cut: Unfinished, from: Side): string {
+    const what = from === 'client' ? 'request' : 'response';
+    if (cut.part === 'head') return `${plural(cut.bytes, 'byte')} of a ${what} head`;
+    const m = cut.message;
+    const f = m.framing;
+    if (f.kind === 'length') return `${what} body ${m.bodySize} of ${plural(f.length, 'byte')} (Content-Length: ${f.length})`;
+    if (f.kind === 'chunked') return `chunked ${what} body after ${plural(m.bodySize, 'byte')} in ${plural(m.chunks?.length ?? 0, 'chunk')}, no last chunk`;
+    return `${what} body after ${plural(m.bodySize, 'byte')}`;
   }
 
   private chunks(m: MessageRecord<unknown>, from: Side): void {
