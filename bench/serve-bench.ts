@@ -35,7 +35,8 @@ const CONTENDERS: Contender[] = [
   { name: 'nginx', wrk: KEEP_ALIVE, available: spawnSync('test', ['-x', NGINX]).status === 0, start: (dir, port, scratch) => startNginx(dir, port, scratch) },
   {
     name: 'http-server', wrk: KEEP_ALIVE, available: true,
-    start: (dir, port) => pinned(process.execPath, [join(ROOT, 'node_modules/http-server/bin/http-server'), dir, '-p', String(port), '-a', '127.0.0.1', '-s', '-c-1']),
+    // quiet stderr: it prints a node deprecation warning (OutgoingMessage._headers) at start
+    start: (dir, port) => pinned(process.execPath, [join(ROOT, 'node_modules/http-server/bin/http-server'), dir, '-p', String(port), '-a', '127.0.0.1', '-s', '-c-1'], true),
   },
   { name: 'node:http', wrk: KEEP_ALIVE, available: true, start: (dir, port) => pinned(process.execPath, [join(ROOT, 'dist/bench/serve-node-static.js'), dir, String(port)]) },
   { name: 'ours 1/conn', wrk: PER_REQUEST, available: true, start: (dir, port) => pinned(process.execPath, [join(ROOT, 'bin/wirehttp.js'), 'serve', String(port), '-d', dir, '-q']) },

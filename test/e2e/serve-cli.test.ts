@@ -1,6 +1,7 @@
 // `wirehttp serve` driven as a user would: spawn the CLI on port 0, read the URL it prints, ask.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -432,4 +433,56 @@ describe('lab switches', () => {
       await s.stop();
     }
   });
+});
+
+test('--cert/--key: your own certificate; a key that does not match is one line, exit 1', async () => {
+  const dir = tree();
+  const cache = mkdtempSync(join(tmpdir(), 'wirehttp-cache-'));
+  try {
+    const made = await serve(dir, ['--tls', '-q'], { XDG_CACHE_HOME: cache });
+    await made.stop();
+    const cert = join(cache, 'wirehttp', 'localhost-cert.pem');
+    const key = join(cache, 'wirehttp', 'localhost-key.pem');
+    const s = await serve(dir, ['--cert', cert, '--key', key, '-q']);
+    assert.match(s.out(), /^ {2}https:\/\/127\.0\.0\.1:\d+\/$/m);
+    assert.doesNotMatch(s.out(), /self-signed/);
+    assert.equal((await get(`${s.base}/hello.txt`, { tls: { ca: readFileSync(cert) } })).status, 200);
+    await s.stop();
+    const other = join(cache, 'other-key.pem');
+    writeFileSync(other, generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }));
+    const bad = cli(['serve', '0', '-d', dir, '--cert', cert, '--key', other]);
+    assert.equal(await bad.exit, 1);
+    assert.equal(bad.err().trim(), `wirehttp: serve: ${other} is not the private key of ${cert}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(cache, { recursive: true, force: true });
+  }
+});
+
+test('a large file to a client that does not read: the server streams with backpressure, its memory stays flat', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'wirehttp-serve-big-'));
+  writeFileSync(join(dir, 'big.bin'), ''); // then grown sparse: no disk space used
+  truncateSync(join(dir, 'big.bin'), 512 * 1024 * 1024);
+  const s = await serve(dir, ['-q']);
+  const rssMb = (): number => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${s.child.pid}/status`, 'utf8'))![1]) / 1024;
+  const socket = connect(s.port, '127.0.0.1');
+  try {
+    await new Promise<void>((r) => socket.once('connect', r));
+    const before = rssMb();
+    socket.write('GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n');
+    let received = 0;
+    socket.on('data', (c: Buffer) => {
+      received += c.length;
+      if (received > 4 * 1024 * 1024) socket.pause(); // a slow client: stop reading after 4 MiB
+    });
+    await waitFor(() => String(received), /^[1-9]\d{6,}$/);
+    await new Promise((r) => setTimeout(r, 700));
+    const grown = rssMb() - before;
+    assert.ok(received < 64 * 1024 * 1024, `received ${received}`);
+    assert.ok(grown < 48, `server RSS grew ${grown.toFixed(1)} MiB while a 512 MiB file waited on a paused client`);
+  } finally {
+    socket.destroy();
+    await s.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
