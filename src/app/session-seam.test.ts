@@ -30,6 +30,10 @@ function fakeSessions(): SessionMiddleware & { loads: Array<{ cookies: Record<st
           store.delete(session.id);
           session.id = `s${next++}`;
         },
+        destroy() {
+          store.delete(session.id);
+          data.clear();
+        },
         flash: (m) => void flashes.push(m),
         takeFlashes: () => flashes.splice(0),
         csrfToken: () => `csrf-${session.id}`,

@@ -19,16 +19,19 @@ export interface CookieAttributes {
 /**
  * Session is one client's server-side state, loaded before the handlers run and committed before the
  * response head is written. `regenerate()` gives the session a fresh id (call it on login: session
- * fixation defence); `flash()` queues a message for the next page, `takeFlashes()` returns and clears
- * them; `csrfToken()` is the token forms embed and `verifyCsrf()` checks a submitted one.
+ * fixation defence); `destroy()` deletes it from the store and starts an empty one (logout); `flash()`
+ * queues a message for the next page, `takeFlashes()` returns and clears them; `csrfToken()` is the
+ * token forms embed and `verifyCsrf()` checks a submitted one.
  */
 export interface Session {
+  readonly id: string;
   get<T = unknown>(key: string): T | undefined;
   set(key: string, value: unknown): void;
   delete(key: string): void;
   clear(): void;
   regenerate(): void | Promise<void>;
-  flash(message: string): void;
+  destroy(): void | Promise<void>;
+  flash(message: string, category?: string): void;
   takeFlashes(): string[];
   csrfToken(): string;
   verifyCsrf(token: string | null | undefined): boolean;
