@@ -1,4 +1,4 @@
-import { statSync, type Stats } from 'node:fs';
+import type { Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HttpError, isHttpError } from '../server/http-error.js';
@@ -9,7 +9,7 @@ import { resolveOptions, type ResolvedOptions, type StaticOptions } from './opti
 import { errorPage } from './pages.js';
 import { STATUS_REASONS } from '../wire/index.js';
 import { STATUS_TEXT } from './status-text.js';
-import { checkRealPath, checkRealPathSync, fsError, resolveSafePath, type SafePath } from './safe-path.js';
+import { checkRealPath, fsError, resolveSafePath, VettedPaths, type SafePath } from './safe-path.js';
 import { injectReloadScript, LIVE_RELOAD_PATH } from './live-reload.js';
 import { serveFile } from './serve-file.js';
 import { allowFor, handlePost, handlePut } from './upload.js';
@@ -28,9 +28,10 @@ const ALLOW = 'GET, HEAD, OPTIONS';
 export function createStaticHandler(options: StaticOptions): Handler {
   const o = resolveOptions(options);
   const cache = new FileCache(o.cacheBytes, o.cacheMaxFileBytes);
+  const vetted = new VettedPaths();
   return async (req: Request, res: Response): Promise<void> => {
     try {
-      await dispatch(o, cache, req, res);
+      await dispatch(o, cache, vetted, req, res);
     } catch (error) {
       if (res.headersSent) throw error; // mid-body: let the engine cut the connection
       await renderError(o, cache, req, res, error);
@@ -38,7 +39,7 @@ export function createStaticHandler(options: StaticOptions): Handler {
   };
 }
 
-async function dispatch(o: ResolvedOptions, cache: FileCache, req: Request, res: Response): Promise<void> {
+async function dispatch(o: ResolvedOptions, cache: FileCache, vetted: VettedPaths, req: Request, res: Response): Promise<void> {
   res.setHeader('X-Content-Type-Options', 'nosniff');
   if (o.corsOrigin !== undefined) res.setHeader('Access-Control-Allow-Origin', o.corsOrigin);
   const method = req.method;
@@ -63,13 +64,7 @@ async function dispatch(o: ResolvedOptions, cache: FileCache, req: Request, res:
   }
   const safe = resolveSafePath(o.root, req.path, o);
   // synchronous on purpose: see checkRealPathSync (two thread-pool hops per request cost more than the lookups)
-  const real = checkRealPathSync(o.realRoot, safe.abs, o);
-  let st: Stats;
-  try {
-    st = statSync(real);
-  } catch (error) {
-    throw fsError(error);
-  }
+  const { real, st } = vetted.resolve(o.realRoot, safe.abs, o);
   if (st.isDirectory()) return serveDirectory(o, cache, req, res, safe, real);
   if (!st.isFile()) throw new HttpError(404); // sockets, fifos, devices: never opened
   if (safe.trailingSlash) throw new HttpError(404); // `file.txt/` names a folder that is not there

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, realpath, rm, symlink, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
 import { after, before, test } from 'node:test';
-import { checkRealPath, isInside, PathError, resolveSafePath, type PathRefusal } from './safe-path.js';
+import { checkRealPath, checkRealPathSync, isInside, PathError, resolveSafePath, VettedPaths, type PathRefusal } from './safe-path.js';
 
 const ROOT = `${sep}srv${sep}www`;
 
@@ -125,3 +125,30 @@ for (const c of links) {
     }
   });
 }
+
+// The same table through the synchronous paths the request hot path uses, each path asked twice so
+// the second answer comes from VettedPaths' memory.
+for (const c of links) {
+  test(`checkRealPathSync and VettedPaths: ${c.name}`, () => {
+    const safe = resolveSafePath(root, c.path);
+    const vetted = new VettedPaths();
+    for (const run of [() => checkRealPathSync(root, safe.abs, { followSymlinks: c.follow }), () => vetted.resolve(root, safe.abs, { followSymlinks: c.follow }).real, () => vetted.resolve(root, safe.abs, { followSymlinks: c.follow }).real]) {
+      if (typeof c.want === 'number') assert.throws(run, (error: { status?: number }) => error.status === c.want);
+      else assert.equal(run(), join(root, c.want));
+    }
+  });
+}
+
+test('VettedPaths: a link retargeted outside the root is refused on the next request', async () => {
+  const link = join(root, 'moving-link');
+  await symlink('a.txt', link);
+  const vetted = new VettedPaths();
+  assert.equal(vetted.resolve(root, link).real, join(root, 'a.txt'));
+  await rm(link);
+  await symlink('../outside.txt', link);
+  assert.throws(() => vetted.resolve(root, link), (error: { status?: number }) => error.status === 403);
+  await rm(link);
+  await symlink('.secret', link);
+  assert.throws(() => vetted.resolve(root, link), (error: { status?: number }) => error.status === 404);
+  await rm(link);
+});

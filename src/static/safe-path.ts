@@ -1,4 +1,4 @@
-import { realpathSync } from 'node:fs';
+import { realpathSync, statSync, type Stats } from 'node:fs';
 import { realpath } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
 import { HttpError } from '../server/http-error.js';
@@ -145,6 +145,36 @@ export function checkRealPathSync(realRoot: string, abs: string, options: RealPa
     throw fsError(error);
   }
   return vetRealPath(realRoot, real, options);
+}
+
+/**
+ * VettedPaths remembers, per absolute path, the real path it was vetted to and that file's (dev, ino).
+ * `resolve` stats the path (the kernel follows any symlinks in one call) and, when the file is the
+ * same inode that was vetted for this path, skips the realpath walk, the larger part of the lookup
+ * cost. Any change that could matter (a symlink retargeted to another file, a file replaced by a save
+ * or upload) gives another inode and a full check; refusals are never remembered. A path that comes
+ * to lead to another name of the same inode (a hard link) serves the bytes it was vetted for.
+ */
+export class VettedPaths {
+  private readonly entries = new Map<string, { real: string; dev: number; ino: number }>();
+
+  constructor(private readonly max = 10_000) {}
+
+  /** resolve returns the vetted real path and its Stats, or throws like checkRealPathSync. */
+  resolve(realRoot: string, abs: string, options: RealPathOptions = {}): { real: string; st: Stats } {
+    let st: Stats;
+    try {
+      st = statSync(abs);
+    } catch (error) {
+      throw fsError(error);
+    }
+    const known = this.entries.get(abs);
+    if (known !== undefined && known.ino === st.ino && known.dev === st.dev) return { real: known.real, st };
+    const real = checkRealPathSync(realRoot, abs, options);
+    if (this.entries.size >= this.max) this.entries.clear(); // crude bound: a refill costs one realpath per path
+    this.entries.set(abs, { real, dev: st.dev, ino: st.ino });
+    return { real, st };
+  }
 }
 
 function vetRealPath(realRoot: string, real: string, options: RealPathOptions): string {
