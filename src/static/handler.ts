@@ -71,6 +71,15 @@ async function dispatch(o: ResolvedOptions, cache: FileCache, vetted: VettedPath
   await serveFile(o, cache, req, res, real, st);
 }
 
+/**
+ * endWith ends a generated response (listing, redirect, error page). A HEAD answer carries the
+ * Content-Length the GET body would have (RFC 9110 §9.3.2), not the 0 of the body it omits.
+ */
+function endWith(req: Request, res: Response, body: string | Buffer): void {
+  res.setHeader('Content-Length', typeof body === 'string' ? Buffer.byteLength(body) : body.length);
+  res.end(req.method === 'HEAD' ? undefined : body);
+}
+
 function withReload(html: string): Buffer {
   return injectReloadScript(Buffer.from(html, 'utf8'));
 }
@@ -102,7 +111,8 @@ async function serveDirectory(o: ResolvedOptions, cache: FileCache, req: Request
     const location = `/${safe.segments.map(encodeSegment).join('/')}/${req.query === '' ? '' : `?${req.query}`}`;
     res.setHeader('Location', location);
     res.setHeader('Content-Type', 'text/plain; charset=utf-8');
-    res.status(301).end(req.method === 'HEAD' ? undefined : `Moved to ${location}\n`);
+    res.status(301);
+    endWith(req, res, `Moved to ${location}\n`);
     return;
   }
   for (const name of o.index) {
@@ -124,7 +134,7 @@ async function serveDirectory(o: ResolvedOptions, cache: FileCache, req: Request
   res.setHeader('Content-Type', json ? 'application/json; charset=utf-8' : 'text/html; charset=utf-8');
   res.setHeader('Cache-Control', 'no-cache');
   res.setHeader('Vary', 'Accept');
-  res.end(req.method === 'HEAD' ? undefined : body);
+  endWith(req, res, body);
 }
 
 /**
@@ -156,7 +166,7 @@ async function renderError(o: ResolvedOptions, cache: FileCache, req: Request, r
   res.setHeader('Cache-Control', 'no-store');
   // messages static/ chose for the client (expose) say what to do, e.g. why an upload was refused
   const page = errorPage(status, failure.expose && failure.message !== STATUS_TEXT[status] && failure.message !== STATUS_REASONS[status] ? failure.message : undefined);
-  res.end(req.method === 'HEAD' ? undefined : o.liveReload === undefined ? page : withReload(page));
+  endWith(req, res, o.liveReload === undefined ? page : withReload(page));
 }
 
 async function findNotFoundPage(o: ResolvedOptions, req: Request): Promise<{ path: string; st: Stats; status: number; note: string } | undefined> {

@@ -486,3 +486,20 @@ test('a large file to a client that does not read: the server streams with backp
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('HEAD of generated pages (listing, 301, 404) carries the Content-Length of the GET body', async () => {
+  const dir = tree();
+  const s = await serve(dir, ['-q']);
+  try {
+    for (const path of ['/', '/docs', '/missing']) {
+      const got = await get(`${s.base}${path}`);
+      const head = await get(`${s.base}${path}`, { method: 'HEAD' });
+      assert.equal(head.status, got.status, path);
+      assert.equal(head.body.length, 0);
+      assert.equal(head.headers['content-length'], String(got.body.length), path);
+    }
+  } finally {
+    await s.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
