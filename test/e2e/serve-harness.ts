@@ -1,6 +1,10 @@
 // Runs `node bin/wirehttp.js serve …` as a user would and reads the URL it prints.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Agent, request, type RequestOptions } from '../../src/client/index.js';
 
 export const BIN = fileURLToPath(new URL('../../../bin/wirehttp.js', import.meta.url));
 
@@ -58,4 +62,29 @@ export async function serve(dir: string, args: readonly string[] = [], env: Reco
       return c.exit;
     },
   };
+}
+
+/** agent is the client pool the serve tests share; each test file closes it in an after() hook. */
+export const agent = new Agent();
+
+/** get makes one request with the project's client and reads the whole answer. */
+export async function get(url: string, options: RequestOptions = {}): Promise<{ status: number; headers: Record<string, string>; body: Buffer }> {
+  const res = await request(url, { agent, ...options });
+  const body = await res.bytes();
+  const headers: Record<string, string> = {};
+  for (const [k, v] of res.headers.entries()) headers[k.toLowerCase()] = v;
+  return { status: res.status, headers, body };
+}
+
+/** tree makes a temp folder: hello.txt, big.txt (compressible), docs/a <b>.txt, app/index.html, .secret. */
+export function tree(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'wirehttp-serve-cli-'));
+  mkdirSync(join(dir, 'docs'));
+  mkdirSync(join(dir, 'app'));
+  writeFileSync(join(dir, 'hello.txt'), 'hello\n');
+  writeFileSync(join(dir, 'big.txt'), 'lorem ipsum dolor sit amet '.repeat(400));
+  writeFileSync(join(dir, 'docs', 'a <b>.txt'), 'a');
+  writeFileSync(join(dir, 'app', 'index.html'), '<!doctype html><html><body><p>app</p></body></html>');
+  writeFileSync(join(dir, '.secret'), 'hidden');
+  return dir;
 }
