@@ -8,4 +8,4 @@ export { escapeHtml, wantsJson } from './errors.js';
 export { MountedRequest } from './mount.js';
 export { compilePattern, Router, buildPath, type Params, type ParamNames } from './router.js';
 export type { Session, SessionMiddleware, CookieAttributes } from './session-types.js';
-export { createSessions, createStoreFromUrl, createRedisStore, MemoryStore, RedisStore, ServerSession, type SessionOptions, type SessionStore, type SessionData, type Flash } from './session/index.js';
+export { createSessions, createStoreFromUrl, createRedisStore, MemoryStore, RedisStore, ServerSession, SessionStoreError, type SessionOptions, type SessionStore, type SessionData, type Flash } from './session/index.js';

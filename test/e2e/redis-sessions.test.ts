@@ -85,8 +85,8 @@ test('redis sessions: two app instances share a login', { skip: toolSkip('redis-
     await once(redis.proc, 'exit');
   }
   // the first connection must succeed: a dead Redis is an error at startup, not a hang
-  await assert.rejects(createRedisStore(redis.url, { connectTimeoutMs: 1000 }));
-  await assert.rejects(createStoreFromUrl('mysql://x'), TypeError);
+  await assert.rejects(createRedisStore(redis.url, { connectTimeoutMs: 1000 }), { name: 'SessionStoreError', code: 'ECONNECT' });
+  await assert.rejects(createStoreFromUrl('mysql://user:pw@x'), (e: Error & { code?: string }) => e.code === 'EBADURL' && !e.message.includes('pw'));
 });
 
 /** redisCommand sends one RESP command on a fresh socket and returns the reply's first line, prefix stripped. */

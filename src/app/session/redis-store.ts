@@ -1,4 +1,4 @@
-import type { SessionData, SessionStore } from './store.js';
+import { SessionStoreError, type SessionData, type SessionStore } from './store.js';
 
 /**
  * RedisCommands is the part of a `redis` (node-redis) client the store uses, so a client the caller
@@ -68,7 +68,7 @@ export interface CreateRedisStoreOptions extends RedisStoreOptions {
 /**
  * createRedisStore connects to `url` (redis://[user:pass@]host:port[/db], or rediss:// for TLS) with
  * the `redis` package and returns a store that owns the client (close() disconnects). The first
- * connection must succeed (it rejects otherwise); later drops are retried in the background, and
+ * connection must succeed (SessionStoreError ECONNECT otherwise); later drops are retried in the background, and
  * requests fail with a 500 meanwhile.
  */
 export async function createRedisStore(url: string, options: CreateRedisStoreOptions = {}): Promise<RedisStore> {
@@ -85,7 +85,13 @@ export async function createRedisStore(url: string, options: CreateRedisStoreOpt
   });
   // without a listener an 'error' event would crash the process; failures reach callers as rejections
   client.on('error', () => {});
-  await client.connect();
+  try {
+    await client.connect();
+  } catch (error) {
+    const cause = (error as { originalError?: Error }).originalError ?? error;
+    const shown = url.replace(/\/\/[^@/]*@/, '//***@');
+    throw new SessionStoreError('ECONNECT', `session store: cannot connect to ${shown}: ${(cause as Error).message}`, { cause: error });
+  }
   connected = true;
   return new RedisStore(client as unknown as RedisCommands, options, true);
 }

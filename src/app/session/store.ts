@@ -1,3 +1,19 @@
+/**
+ * SessionStoreError: the configured store cannot be used (EBADURL: a store URL that is neither
+ * 'memory' nor redis://…; ECONNECT: the first connection failed). The message is one line, fit for a
+ * terminal; the client's own error is the cause.
+ */
+export class SessionStoreError extends Error {
+  override readonly name = 'SessionStoreError';
+  constructor(
+    readonly code: 'EBADURL' | 'ECONNECT',
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
 /** SessionData is what a store keeps for one session: JSON-serialisable values by key. */
 export type SessionData = Record<string, unknown>;
 
