@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { WireError, type HeaderList, type MessageSink, type RequestHead, type RequestParser, type RequestParserOptions } from '../wire/index.js';
 import { httpDate, tick } from './date-cache.js';
 import { protocolErrorResponse, statusForWireError, wireToHttpError } from './error-status.js';
+import { isValidHost } from './host.js';
 import { HttpError } from './http-error.js';
 import { IncomingBody, type BodyFlow } from './incoming-body.js';
 import { ServerRequest } from './request.js';
@@ -298,6 +299,12 @@ export class Connection extends BatchedWriter implements MessageSink<RequestHead
 
   private dispatch(req: ServerRequest, res: ServerResponse): void {
     const head = req.head;
+    const host = head.headers.get('host');
+    if (host !== undefined && !isValidHost(host)) {
+      // RFC 9112 §3.2: an invalid Host value is a 400, like a missing or repeated one
+      res.closeAfter().status(400).end('400 Bad Request (INVALID_HOST)\n');
+      return;
+    }
     if (head.headers.has('expect') && !head.expectContinue) {
       res.closeAfter().status(417).end('417 Expectation Failed\n');
       return;

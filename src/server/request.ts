@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { HeaderList, RequestHead } from '../wire/index.js';
+import { authorityOf } from './host.js';
 import { HttpError } from './http-error.js';
 import { emptyReadable, type IncomingBody } from './incoming-body.js';
 import { resolveForwarded, type ForwardedFacts, type ProxyTrust, type Scheme } from './trust-proxy.js';
@@ -112,7 +113,9 @@ export class ServerRequest implements Request {
 
   /** facts resolves client address, scheme and host once, on first use (trustProxy). */
   private facts(): ForwardedFacts {
-    return (this.forwarded ??= resolveForwarded(this.trust, this.peer.remoteAddress, this.peer.secure, this.head.headers));
+    // RFC 9112 §3.2.2: with an absolute-form target the Host field is ignored in favour of its authority
+    const host = this.head.targetForm === 'absolute' ? authorityOf(this.head.target) : this.head.headers.get('host');
+    return (this.forwarded ??= resolveForwarded(this.trust, this.peer.remoteAddress, this.peer.secure, this.head.headers, host));
   }
 
   /** splitTarget derives path and query; absolute-form targets contribute the URL's path. */

@@ -58,12 +58,16 @@ export class ServerResponse implements Response {
   }
 
   status(code: number, reason?: string): this {
+    if (!Number.isInteger(code) || code < 100 || code > 999) throw new HttpError(500, 'Invalid status code', { expose: false });
+    if (reason !== undefined && !isValidHeaderValue(reason)) throw new HttpError(500, 'Invalid reason phrase', { expose: false });
     this.statusCode = code;
     this.statusMessage = reason;
     return this;
   }
 
   setHeader(name: string, value: HeaderValue): this {
+    // a refused value leaves the fields as they were (nothing half-set, the old value kept)
+    if (typeof value === 'object') checkValues(value);
     this.removeHeader(name);
     return this.appendHeader(name, value);
   }
@@ -72,7 +76,8 @@ export class ServerResponse implements Response {
     if (this.mode !== 'unsent') throw new HttpError(500, 'Headers already sent', { expose: false });
     if (!knownName(name)) throw new HttpError(500, 'Invalid header name', { expose: false });
     if (typeof value === 'object') {
-      for (const v of value) this.pushField(name, v);
+      checkValues(value);
+      for (const v of value) this.fields.push(name, v);
     } else {
       this.pushField(name, typeof value === 'number' ? String(value) : value);
     }
@@ -293,6 +298,11 @@ export class ServerResponse implements Response {
     if (!isValidHeaderValue(value)) throw new HttpError(500, 'Invalid header value', { expose: false });
     this.fields.push(name, value);
   }
+}
+
+/** checkValues throws HttpError 500 if any value of a list could split the response (CR, LF, NUL…). */
+function checkValues(values: readonly string[]): void {
+  for (const v of values) if (!isValidHeaderValue(v)) throw new HttpError(500, 'Invalid header value', { expose: false });
 }
 
 /** Header names a handler sets repeat on every response: validate each distinct one once. */

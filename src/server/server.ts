@@ -13,6 +13,15 @@ const kConnection = Symbol('wirehttp.connection');
 /** Key log lines a TLS socket produced before it had a Connection, for the observer (see accept()). */
 const kEarlyKeys = Symbol('wirehttp.earlyKeys');
 type TaggedSocket = Socket & { [kConnection]: Connection };
+/**
+ * TLS 1.3 suites plus TLS 1.2 suites with forward secrecy and AEAD only (Mozilla's "intermediate"
+ * profile): node's default list also accepts RSA key exchange and CBC suites (AES128-SHA…) via HIGH.
+ */
+const MODERN_CIPHERS = [
+  'TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256',
+  'ECDHE-ECDSA-AES128-GCM-SHA256', 'ECDHE-RSA-AES128-GCM-SHA256', 'ECDHE-ECDSA-AES256-GCM-SHA384', 'ECDHE-RSA-AES256-GCM-SHA384',
+  'ECDHE-ECDSA-CHACHA20-POLY1305', 'ECDHE-RSA-CHACHA20-POLY1305', 'DHE-RSA-AES128-GCM-SHA256', 'DHE-RSA-AES256-GCM-SHA384',
+].join(':');
 /** How long close() waits for the first request of a connection that has sent nothing yet. */
 const FRESH_GRACE_MS = 1000;
 
@@ -72,7 +81,10 @@ export class Server implements ConnectionHost {
     const accept = (socket: Socket): void => this.accept(socket);
     if (options.tls !== undefined) {
       const tls = createTlsServer(
-        { key: options.tls.key, cert: options.tls.cert, ca: options.tls.ca, minVersion: options.tls.minVersion ?? 'TLSv1.2', allowHalfOpen: true },
+        {
+          key: options.tls.key, cert: options.tls.cert, ca: options.tls.ca, minVersion: options.tls.minVersion ?? 'TLSv1.2',
+          ciphers: MODERN_CIPHERS, honorCipherOrder: true, allowHalfOpen: true,
+        },
         accept,
       );
       tapTlsWire(tls, () => this.observer);

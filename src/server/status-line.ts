@@ -1,4 +1,4 @@
-import { STATUS_REASONS } from '../wire/index.js';
+import { isValidHeaderValue, STATUS_REASONS } from '../wire/index.js';
 
 /** Status lines are the same bytes for every response with that status: build each string once. */
 const cache11 = new Map<number, string>();
@@ -7,7 +7,8 @@ const cache10 = new Map<number, string>();
 /** statusLine returns `HTTP/1.x CODE REASON\r\n`, cached when the reason is the standard one. */
 export function statusLine(versionMinor: 0 | 1, status: number, reason: string | undefined): string {
   const standard = STATUS_REASONS[status] ?? '';
-  if (reason !== undefined && reason !== standard) {
+  // a reason with CR, LF or other controls would split the response: the standard one goes out instead
+  if (reason !== undefined && reason !== standard && isValidHeaderValue(reason)) {
     return `HTTP/1.${versionMinor} ${status} ${reason}\r\n`;
   }
   const cache = versionMinor === 1 ? cache11 : cache10;

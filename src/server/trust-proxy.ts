@@ -64,8 +64,14 @@ export class ProxyTrust {
  * A proxy maintains one of the two header families and passes the other through from the client, so
  * when both are present and name a different client, neither is believed (the peer is the client).
  */
-export function resolveForwarded(trust: ProxyTrust | undefined, peer: string, secure: boolean, headers: HeaderList): ForwardedFacts {
-  const direct: ForwardedFacts = { clientAddress: peer, scheme: secure ? 'https' : 'http', host: headers.get('host') };
+export function resolveForwarded(
+  trust: ProxyTrust | undefined,
+  peer: string,
+  secure: boolean,
+  headers: HeaderList,
+  host = headers.get('host'),
+): ForwardedFacts {
+  const direct: ForwardedFacts = { clientAddress: peer, scheme: secure ? 'https' : 'http', host };
   if (trust === undefined || !trust.trusts(peer)) return direct;
   const forwarded = headers.has('forwarded') ? fromForwarded(trust, direct, headers.getAll('forwarded')) : undefined;
   const xff = headers.has('x-forwarded-for') ? fromXForwarded(trust, direct, headers) : undefined;
