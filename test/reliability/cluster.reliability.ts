@@ -84,7 +84,7 @@ test('wirehttp serve --workers 2: SIGHUP (rolling reload) then SIGTERM under ste
     // cluster primary) had already completed are closed unanswered; no handler ever saw them, which the
     // access log confirms (one line per request a worker took, all 200 and all received).
     const failed = before.failed + before.unanswered + before.refused + after.failed;
-    const handled = (log.match(/"GET \/file\.txt" \d{3} /g) ?? []).length;
+    const handled = (log.match(/"GET \/file\.txt[^"]*" \d{3} /g) ?? []).length;
     figure(
       'serve --workers 2, SIGHUP then SIGTERM under load (16 clients)',
       `${ok} answered, ${failed} failed of ${handled} taken by a worker (${seconds.toFixed(1)} s); after SIGTERM ${after.ok} answered, ${after.unanswered} closed unanswered by the closing listener, then refused`,
