@@ -52,14 +52,18 @@ test('chromium: listing, folder link, download, upload form, live reload', { ski
     await page.waitForSelector('text=from browser.txt');
     assert.equal(readFileSync(join(dir, 'from browser.txt'), 'utf8'), 'uploaded by chromium\n');
 
+    // The upload itself is a change under the root, so the listing page may be reloading right now
+    // (that is live reload working); watch page.html from a fresh tab so that reload cannot abort it.
+    await page.close();
+    const watched = await context.newPage();
     // the page's event stream must be open before the edit, or the change has nobody to reach
-    const streaming = page.waitForResponse((r) => r.url().endsWith('/__wirehttp/events'));
-    await page.goto(`${s.base}/page.html`);
-    assert.equal(await page.textContent('#v'), 'version 1');
+    const streaming = watched.waitForResponse((r) => r.url().endsWith('/__wirehttp/events'));
+    await watched.goto(`${s.base}/page.html`);
+    assert.equal(await watched.textContent('#v'), 'version 1');
     assert.equal((await streaming).headers()['content-type'], 'text/event-stream; charset=utf-8');
     writeFileSync(join(dir, 'page.html'), '<!doctype html><html><head><title>v2</title></head><body><h1 id="v">version 2</h1></body></html>');
-    await page.waitForFunction("document.getElementById('v')?.textContent === 'version 2'", undefined, { timeout: 10_000 });
-    await page.screenshot({ path: join(OUTPUT, 'serve-reloaded.png') });
+    await watched.waitForFunction("document.getElementById('v')?.textContent === 'version 2'", undefined, { timeout: 10_000 });
+    await watched.screenshot({ path: join(OUTPUT, 'serve-reloaded.png') });
     await context.close();
   } finally {
     await browser.close();
