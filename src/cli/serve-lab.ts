@@ -50,13 +50,12 @@ export function withLab(handler: Handler, lab: LabArgs, note: (req: Request, tex
 }
 
 /**
- * answerAsHttp10: the engine answers in the request's version, and has no setting for a fixed one, so
- * the lab lowers the version it reads for this request before anything is written. A 1.0 server keeps
- * the connection only when the client sent `Connection: keep-alive` (RFC 9112 §9.3).
+ * answerAsHttp10: a 1.0 status line and framing, and the connection kept only when the client sent
+ * `Connection: keep-alive` (RFC 9112 §9.3).
  */
 function answerAsHttp10(req: Request, res: Response, note: (req: Request, text: string) => void): void {
   const sent = req.httpVersion;
-  (req.head as { versionMinor: 0 | 1 }).versionMinor = 0;
+  res.answerAsHttp10();
   const tokens = (req.headers.get('connection') ?? '').toLowerCase().split(',').map((t) => t.trim());
   if (!tokens.includes('keep-alive')) res.closeAfter();
   note(req, `lab: answered as HTTP/1.0 (the client sent HTTP/${sent})`);
@@ -161,6 +160,10 @@ class LabResponse implements Response {
   }
   closeAfter(): this {
     this.real.closeAfter();
+    return this;
+  }
+  answerAsHttp10(): this {
+    this.real.answerAsHttp10();
     return this;
   }
 

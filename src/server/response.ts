@@ -43,6 +43,7 @@ export class ServerResponse implements Response {
   private declaredLength = -1;
   private ended = false;
   private closeRequested = false;
+  private answerMinor: 0 | 1 = 1;
   private readonly channel: ResponseChannel;
 
   constructor(request: ServerRequest, channel: ResponseChannel) {
@@ -116,6 +117,11 @@ export class ServerResponse implements Response {
 
   closeAfter(): this {
     this.closeRequested = true;
+    return this;
+  }
+
+  answerAsHttp10(): this {
+    this.answerMinor = 0;
     return this;
   }
 
@@ -228,7 +234,7 @@ export class ServerResponse implements Response {
   private buildHead(knownLength: number | undefined): string {
     const req = this.request;
     const status = this.statusCode;
-    let head = statusLine(1, status, this.statusMessage);
+    let head = statusLine(this.answerMinor, status, this.statusMessage);
     let userLength = -1;
     let hasDate = false;
     let hasServer = false;
@@ -264,7 +270,7 @@ export class ServerResponse implements Response {
     if (!hasServer && this.channel.serverName !== '') head += `Server: ${this.channel.serverName}\r\n`;
 
     const forbidden = bodyForbidden(status);
-    const v11 = req.head.versionMinor === 1;
+    const v11 = req.head.versionMinor === 1 && this.answerMinor === 1;
     if (forbidden) {
       this.mode = 'none';
     } else if (userLength >= 0 && (knownLength === undefined || knownLength === userLength || this.isHead())) {

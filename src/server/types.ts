@@ -94,6 +94,12 @@ export interface Response {
   send(source: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string> | Readable): Promise<void>;
   /** Ask the engine to close the connection after this response (sends Connection: close). */
   closeAfter(): this;
+  /**
+   * Answer as an HTTP/1.0 server would: an `HTTP/1.0` status line and no chunked coding (a body of
+   * unknown length ends with the connection). The engine otherwise answers HTTP/1.1, its highest
+   * version, to 1.0 and 1.1 clients alike (RFC 9110 §2.5). Before the head is sent only.
+   */
+  answerAsHttp10(): this;
 }
 
 /**

@@ -159,12 +159,13 @@ describe('lab switches', () => {
     try {
       const plain = await rawExchange(s.port, 'GET /a.txt HTTP/1.1\r\nHost: lab\r\n\r\n', { keepOpen: true });
       assert.equal(plain.timedOut, false, 'closed after the response, as a 1.0 server does');
+      assert.match(plain.output, /^HTTP\/1\.0 200 OK\r\n/, 'the status line names the version it answers in');
       assert.match(plain.output, /\r\nContent-Length: 3000\r\n[^]*\r\nConnection: close\r\n/);
       const kept = await rawExchange(s.port, 'GET /a.txt HTTP/1.0\r\nConnection: keep-alive\r\n\r\n', { keepOpen: true, timeoutMs: 500 });
       assert.equal(kept.timedOut, true, 'kept open when asked');
       assert.match(kept.output, /\r\nConnection: keep-alive\r\n/);
       const line = JSON.parse(s.err().trim().split('\n')[0]!) as { version: string; notes: string[] };
-      assert.equal(line.version, 'HTTP/1.0');
+      assert.equal(line.version, 'HTTP/1.1', 'the log keeps the version the client sent');
       assert.match(line.notes[0]!, /lab: answered as HTTP\/1\.0 \(the client sent HTTP\/1\.1\)/);
     } finally {
       await s.stop();
@@ -173,6 +174,7 @@ describe('lab switches', () => {
     try {
       const { output, timedOut } = await rawExchange(both.port, 'GET /a.txt HTTP/1.1\r\nHost: lab\r\n\r\n', { keepOpen: true });
       assert.equal(timedOut, false);
+      assert.match(output, /^HTTP\/1\.0 200 OK\r\n/);
       assert.doesNotMatch(output, /Transfer-Encoding|Content-Length/);
       assert.ok(output.endsWith(`\r\nConnection: close\r\n\r\n${body}`), 'the body ends when the connection does');
     } finally {
