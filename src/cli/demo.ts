@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { SessionStoreError } from '../app/index.js';
 import type { ConnectionObserver } from '../server/types.js';
 import { INSPECT_USAGE, openInspector, takeInspectArgs } from './inspect-options.js';
 import { CliError } from './output.js';
@@ -53,7 +54,14 @@ export async function main(allArgv: string[]): Promise<number> {
 
   const inspector = openInspector('demo', inspect, process.stdout);
   const { createDemoApp, loadExtras } = await loadDemo();
-  const extras = await loadExtras(process.env);
+  let extras;
+  try {
+    extras = await loadExtras(process.env);
+  } catch (error) {
+    // SESSION_STORE is user input: a bad URL or a store that does not answer is one line, not a trace
+    if (error instanceof SessionStoreError) throw new CliError(`demo: ${error.message}`, 1, { cause: error });
+    throw error;
+  }
   let running;
   try {
     running = await createDemoApp(extras).listen(port, host);

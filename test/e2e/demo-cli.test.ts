@@ -10,8 +10,8 @@ after(() => {
   for (const c of children) c.kill('SIGKILL');
 });
 
-function run(args: string[]): { child: ChildProcess; output: () => string; exit: Promise<number | null> } {
-  const child = spawn(process.execPath, [BIN, 'demo', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+function run(args: string[], env: NodeJS.ProcessEnv = {}): { child: ChildProcess; output: () => string; exit: Promise<number | null> } {
+  const child = spawn(process.execPath, [BIN, 'demo', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   children.push(child);
   let text = '';
   child.stdout!.on('data', (d: Buffer) => (text += d.toString()));
@@ -54,4 +54,18 @@ test('wirehttp demo: a port in use or a bad port is one line and a non-zero exit
   const bad = run(['http']);
   assert.equal(await bad.exit, 2);
   assert.equal(bad.output(), "wirehttp: demo: invalid port 'http'\n");
+});
+
+test('wirehttp demo: a bad or unreachable SESSION_STORE is one line and exit 1, never a stack trace', async () => {
+  const bad = run(['0'], { SESSION_STORE: 'mongodb://127.0.0.1/x' });
+  assert.equal(await bad.exit, 1);
+  assert.equal(bad.output(), "wirehttp: demo: session store: expected 'memory' or redis://host:port, got 'mongodb://127.0.0.1/x'\n");
+  // a port nothing listens on: connection refused at once
+  const closed = createServer();
+  await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+  const port = (closed.address() as { port: number }).port;
+  await new Promise<void>((r) => closed.close(() => r()));
+  const unreachable = run(['0'], { SESSION_STORE: `redis://127.0.0.1:${port}` });
+  assert.equal(await unreachable.exit, 1);
+  assert.match(unreachable.output(), new RegExp(`^wirehttp: demo: session store: cannot connect to redis://127\\.0\\.0\\.1:${port}: .*ECONNREFUSED.*\n$`));
 });
