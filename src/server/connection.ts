@@ -409,6 +409,13 @@ export class Connection extends BatchedWriter implements MessageSink<RequestHead
 
   finished(res: ServerResponse, complete: boolean): void {
     if (!complete) res.willClose = true;
+    const incoming = res.request.incomingBody;
+    if (incoming !== undefined && !incoming.complete) {
+      // Answered before its body ended. A handler that stopped mid-body leaves a remainder of any
+      // size: close after this response. An untouched body is drained to keep the connection.
+      if (incoming.touched) res.willClose = true;
+      incoming.abandon();
+    }
     this.host.observer?.responseEnd?.(this.peer(), res.request, res, performance.now(), res.bodyBytes);
     if (this.queue[0] === res) this.advance();
   }
@@ -486,6 +493,12 @@ export class Connection extends BatchedWriter implements MessageSink<RequestHead
     this.readClosed = true;
     this.flushBatch();
     this.socket.end();
+    // Lingering close: read and drop until the client's FIN. A socket left paused (by a body or the
+    // pipeline) would stall the sender and, at the linger limit, be destroyed with unread bytes,
+    // which the kernel answers with an RST that can wipe out the response we just sent.
+    this.bodyHeld = false;
+    this.pipelineHeld = false;
+    this.socket.resume();
   }
 
   /** sweep enforces the idle, header and body timeouts; `now` is clock(). The server calls it for every connection. */

@@ -28,6 +28,8 @@ export class IncomingBody {
   private wanted = false;
   /** This body paused the connection's input and has not released it yet. */
   private holding = false;
+  /** The exchange was answered before the body ended: the rest is read and dropped. */
+  private dropping = false;
   /** Bytes received so far. */
   received = 0;
 
@@ -44,6 +46,7 @@ export class IncomingBody {
 
   push(chunk: Buffer): void {
     this.received += chunk.length;
+    if (this.dropping) return;
     if (this.stream !== undefined) {
       // A destroyed stream (the handler gave up, e.g. over its size limit) reads nothing more:
       // drop the bytes instead of pausing the socket for a reader that will never come.
@@ -70,6 +73,20 @@ export class IncomingBody {
     this.state = 'failed';
     this.failure = error;
     this.stream?.destroy(error);
+    this.release();
+  }
+
+  /**
+   * abandon is called when the response is complete before this body: nobody will read the rest.
+   * Buffered bytes are dropped, the input is released, and a stream the handler opened ends quietly
+   * (no 'error' event a handler that stopped listening would turn into an uncaught exception).
+   */
+  abandon(): void {
+    if (this.state !== 'open' || this.dropping) return;
+    this.dropping = true;
+    this.chunks = [];
+    this.buffered = 0;
+    this.stream?.destroy();
     this.release();
   }
 

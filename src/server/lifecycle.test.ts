@@ -198,3 +198,36 @@ test('keep-alive continues after a body whose last chunk filled the stream buffe
   socket.destroy();
   await server.close();
 });
+
+test('lingering close reads and drops a body the handler stopped reading, so the client gets no reset', { timeout: 10_000 }, async () => {
+  // The handler reads one chunk, stops (its stream holds the socket's input), and answers 413 with
+  // close. Our half-close must go on reading: a paused socket would fill the client's window and,
+  // at the linger limit, destroy with unread bytes, which the kernel turns into an RST.
+  const { server, port } = await start(async (req, res) => {
+    const body = req.body;
+    await new Promise((resolve) => body.once('data', resolve));
+    body.pause();
+    res.status(413).closeAfter().end('too big\n');
+  });
+  const total = 16 * 1024 * 1024;
+  const { socket } = await openRaw(port);
+  let answer = '';
+  let failure: Error | undefined;
+  socket.on('data', (c: Buffer) => (answer += c.toString('latin1')));
+  socket.on('error', (error) => (failure = error));
+  const closed = new Promise((resolve) => socket.once('close', resolve));
+  socket.write(`POST /up HTTP/1.1\r\nHost: t\r\nContent-Length: ${total}\r\n\r\n`);
+  const piece = Buffer.alloc(256 * 1024, 0x61);
+  const started = Date.now();
+  for (let sent = 0; sent < total && !socket.destroyed; sent += piece.length) {
+    if (!socket.write(piece)) await new Promise((resolve) => (socket.once('drain', resolve), socket.once('close', resolve)));
+  }
+  socket.end();
+  await closed;
+  assert.equal(failure, undefined, 'the client saw no reset');
+  assert.match(answer, /^HTTP\/1\.1 413 /);
+  assert.ok(Date.now() - started < 1500, `closed after ${Date.now() - started} ms, not at the linger limit`);
+  for (let i = 0; i < 50 && server.connectionCount > 0; i++) await sleep(10);
+  assert.equal(server.connectionCount, 0);
+  await server.close();
+});
