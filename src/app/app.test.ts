@@ -163,6 +163,8 @@ const REDIRECTS: Array<{ name: string; next: string; status?: number; want: numb
   { name: 'scheme-relative', next: '//evil.example/', want: 400 },
   { name: 'backslash trick', next: '/\\evil.example/', want: 400 },
   { name: 'tab trick', next: '/\t/evil.example/', want: 400 },
+  // a browser reads `http:evil.example` as a path on this site, curl and older parsers as host evil.example
+  { name: 'scheme without slashes', next: 'http:evil.example', want: 400 },
   { name: 'CR/LF injection', next: '/x\r\nSet-Cookie: a=b', want: 400 },
   { name: 'javascript: URL', next: 'javascript:alert(1)', want: 400 },
   { name: 'non-ASCII is percent-encoded', next: '/café', want: 302, location: '/caf%C3%A9' },

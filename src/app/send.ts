@@ -29,14 +29,16 @@ export function toResponse(result: unknown): AppResponse {
 /**
  * checkRedirect applies the open-redirect guard: a guarded Location must resolve (as a browser would,
  * WHATWG URL: backslashes are slashes, tabs dropped) to the request's own origin. `//evil.example`,
- * `/\evil.example` and `https://evil.example` are refused with 400.
+ * `/\evil.example`, `https://evil.example` and `http:evil.example` are refused with 400.
  */
 export function checkRedirect(response: AppResponse, origin: string): void {
   const location = response.guardedLocation;
   if (location === undefined) return;
   let target: URL;
   try {
-    target = new URL(location, `${origin}/`);
+    // A target with a scheme is read as absolute, the way non-browser clients read it: WHATWG would
+    // take `http:evil.example` as a path on this site, curl as the host evil.example.
+    target = /^[a-z][a-z\d+.-]*:/i.test(location) ? new URL(location) : new URL(location, `${origin}/`);
   } catch (error) {
     throw new HttpError(400, 'Invalid redirect target', { cause: error });
   }
