@@ -1,10 +1,12 @@
 import { parseArgs } from 'node:util';
 import { SessionStoreError } from '../app/index.js';
-import type { ConnectionObserver } from '../server/types.js';
+import { createServer } from '../server/index.js';
+import type { Handler } from '../server/types.js';
 import { INSPECT_USAGE, openInspector, takeInspectArgs } from './inspect-options.js';
 import { CliError } from './output.js';
+import { selfSignedTls, SELF_SIGNED_NAMES } from './serve-tls.js';
 
-const USAGE = `Usage: wirehttp demo [port] [-b ADDRESS]
+const USAGE = `Usage: wirehttp demo [port] [-b ADDRESS] [--tls]
 
 Run the demo site (the same as \`npm start\`): an index of the examples — the Flask-style lab with a
 GET and a POST form, the login example with sessions and cookies, the http.server lab and the lab
@@ -12,6 +14,8 @@ server — on http://127.0.0.1:5000/ by default.
 
 Options:
   -b, --bind ADDRESS   address to listen on (default 127.0.0.1; 0.0.0.0 in a container)
+      --tls            HTTPS with the self-signed certificate of \`wirehttp serve --tls\` (session
+                       cookies then carry Secure)
   -h, --help           show this help
 
 Environment: PORT and HOST (used when no port or -b is given), SESSION_STORE (memory, or
@@ -20,7 +24,7 @@ ${INSPECT_USAGE}`;
 
 /** The demo's own modules, shipped beside src/ in the package (dist/examples). */
 interface DemoModules {
-  createDemoApp(extras: unknown): { listen(port: number, host: string): Promise<{ server: { close(graceMs: number): Promise<void>; observe(observer: ConnectionObserver): unknown }; url: string }> };
+  createDemoApp(extras: unknown): { handler: Handler };
   loadExtras(env: NodeJS.ProcessEnv): Promise<{ note?: string; close?: () => Promise<void> }>;
 }
 
@@ -37,7 +41,7 @@ export async function main(allArgv: string[]): Promise<number> {
   const { argv, inspect } = takeInspectArgs('demo', allArgv);
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { bind: { type: 'string', short: 'b' }, help: { type: 'boolean', short: 'h' } } });
+    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { bind: { type: 'string', short: 'b' }, tls: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
   } catch (error) {
     throw new CliError(`demo: ${(error as Error).message.split('. ')[0]}`, 2, { cause: error });
   }
@@ -52,6 +56,7 @@ export async function main(allArgv: string[]): Promise<number> {
   if (!/^[0-9]+$/.test(portText) || port > 65535) throw new CliError(`demo: invalid port '${portText}'`, 2);
   const host = values.bind ?? process.env.HOST ?? '127.0.0.1';
 
+  const tls = values.tls === true ? await selfSignedTls() : undefined;
   const inspector = openInspector('demo', inspect, process.stdout);
   const { createDemoApp, loadExtras } = await loadDemo();
   let extras;
@@ -62,23 +67,26 @@ export async function main(allArgv: string[]): Promise<number> {
     if (error instanceof SessionStoreError) throw new CliError(`demo: ${error.message}`, 1, { cause: error });
     throw error;
   }
-  let running;
+  const server = createServer(createDemoApp(extras).handler, tls === undefined ? undefined : { tls: { key: tls.key, cert: tls.cert } });
+  let bound;
   try {
-    running = await createDemoApp(extras).listen(port, host);
+    bound = await server.listen(port, host);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') throw new CliError(`demo: port ${port} on ${host} is already in use (try another port, or 0 for a free one)`, 1);
     if (code === 'EADDRNOTAVAIL') throw new CliError(`demo: ${host} is not an address of this machine`, 1);
     throw error;
   }
-  if (inspector !== undefined) running.server.observe(inspector.serverObserver());
-  process.stdout.write(`wirehttp demo on ${running.url} (Ctrl-C to stop)${extras.note === undefined ? '' : `\n${extras.note}`}\n`);
+  if (inspector !== undefined) server.observe(inspector.serverObserver());
+  const url = `${tls === undefined ? 'http' : 'https'}://${host.includes(':') ? `[${host}]` : host}:${bound.port}/`;
+  process.stdout.write(`wirehttp demo on ${url} (Ctrl-C to stop)${extras.note === undefined ? '' : `\n${extras.note}`}\n`);
+  if (tls !== undefined) process.stdout.write(`TLS: self-signed certificate for ${SELF_SIGNED_NAMES.join(', ')}; browsers will warn once (wirehttp request needs -k)\n`);
   await new Promise<void>((resolve) => {
     const stop = (): void => resolve();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
-  await running.server.close(2000);
+  await server.close(2000);
   await extras.close?.();
   await inspector?.close();
   return 0;

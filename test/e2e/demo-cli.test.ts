@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { request } from '../../src/client/index.js';
 
@@ -21,7 +24,7 @@ function run(args: string[], env: NodeJS.ProcessEnv = {}): { child: ChildProcess
 
 async function urlOf(output: () => string): Promise<string> {
   for (let i = 0; i < 200; i++) {
-    const m = /wirehttp demo on (http:\S+)/.exec(output());
+    const m = /wirehttp demo on (https?:\S+)/.exec(output());
     if (m !== null) return m[1]!;
     await new Promise((r) => setTimeout(r, 25));
   }
@@ -41,6 +44,25 @@ test('wirehttp demo serves the index and the lab; SIGTERM stops it with 0', asyn
   assert.doesNotMatch(body, /<b>hi<\/b>/);
   demo.child.kill('SIGTERM');
   assert.equal(await demo.exit, 0);
+});
+
+test('wirehttp demo --tls: HTTPS with the cached self-signed certificate; the session cookie carries Secure', async () => {
+  const cache = mkdtempSync(join(tmpdir(), 'wirehttp-cache-'));
+  try {
+    const demo = run(['0', '--tls'], { XDG_CACHE_HOME: cache });
+    const url = await urlOf(demo.output);
+    assert.match(url, /^https:\/\/127\.0\.0\.1:\d+\/$/);
+    assert.match(demo.output(), /^TLS: self-signed certificate for localhost, 127\.0\.0\.1, ::1/m);
+    const ca = readFileSync(join(cache, 'wirehttp', 'localhost-cert.pem'));
+    const login = await request(new URL('/login/', url), { tls: { ca } });
+    assert.equal(login.status, 200);
+    assert.match(login.headers.get('set-cookie') ?? '', /^session=[^;]+; Path=\/; HttpOnly; Secure; SameSite=Lax$/);
+    await login.text();
+    demo.child.kill('SIGTERM');
+    assert.equal(await demo.exit, 0);
+  } finally {
+    rmSync(cache, { recursive: true, force: true });
+  }
 });
 
 test('wirehttp demo: a port in use or a bad port is one line and a non-zero exit', async () => {
