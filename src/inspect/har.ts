@@ -108,7 +108,7 @@ function nameValues(headers: HeaderList): HarNameValue[] {
 }
 
 /** absoluteUrl rebuilds the URL the client asked for: an absolute-form target as is, else scheme + Host + target. */
-function absoluteUrl(h: RequestHead, secure: boolean, server: { address: string; port: number }): string {
+export function absoluteUrl(h: RequestHead, secure: boolean, server: { address: string; port: number }): string {
   if (h.targetForm === 'absolute') return h.target;
   const scheme = secure ? 'https' : 'http';
   if (h.targetForm === 'authority') return `${scheme}://${h.target}/`;
