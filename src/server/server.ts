@@ -212,7 +212,10 @@ export class Server implements ConnectionHost {
     socket.on('close', onClose);
     const observer = this.observer;
     if (observer === undefined) return;
-    observer.open?.(conn.peer(), performance.now());
+    const now = performance.now();
+    observer.open?.(conn.peer(), now);
+    // A TLS socket reaches accept() on 'secureConnection': its handshake is already done.
+    if (conn.secure) observer.secure?.(conn.peer(), now, (socket as TLSSocket).getProtocol());
     const early = (socket as Socket & { [kEarlyKeys]?: Buffer[] })[kEarlyKeys];
     if (early !== undefined && observer.keylog !== undefined) for (const line of early) observer.keylog(conn.peer(), line);
   }

@@ -24,6 +24,23 @@ function run(program: string, args: string[]): Promise<{ code: number | null; st
   });
 }
 
+test('TLS: the server observer reports the finished handshake (secure) right after open, so --trace says which TLS version', async () => {
+  const pems = await generate([{ name: 'commonName', value: 'localhost' }], { keySize: 2048, algorithm: 'sha256' });
+  const events: CaptureEvent[] = [];
+  const server = createServer((_req, res) => res.end('ok'), { tls: { key: pems.private, cert: pems.cert } });
+  server.observe(fromServerObserver((e) => events.push(e)));
+  const { port } = await server.listen(0, '127.0.0.1');
+  try {
+    const r = await run(process.execPath, [BIN, 'request', '-k', '-s', `https://127.0.0.1:${port}/`]);
+    assert.equal(r.code, 0, r.stderr);
+    await server.close(500);
+    const kinds = events.filter((e) => e.kind === 'open' || e.kind === 'tls' || e.kind === 'close').map((e) => (e.kind === 'tls' ? `tls ${e.protocol}` : e.kind));
+    assert.deepEqual(kinds, ['open', 'tls TLSv1.3', 'close']);
+  } finally {
+    await server.close(100);
+  }
+});
+
 test('TLS: the pcap holds the encrypted bytes, and tshark decrypts them with either side\'s key log', { skip: toolSkip('tshark', 'apt-get install -y tshark') }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'wirehttp-tls-'));
   const pems = await generate([{ name: 'commonName', value: 'localhost' }], { keySize: 2048, algorithm: 'sha256' });
