@@ -190,7 +190,9 @@ class LabResponse implements Response {
     }
     if (this.stopped) return;
     this.stopped = true;
-    if (this.lab.chunked && this.started) this.note(this.real.request, 'lab: chunked body');
+    // without a length the engine chunks, except for HTTP/1.0, which has no chunks: the close ends the body
+    const closeDelimited = this.lab.http10 || this.real.request.httpVersion === '1.0';
+    if (this.lab.chunked && this.started) this.note(this.real.request, closeDelimited ? 'lab: no length, the body ends at the close' : 'lab: chunked body');
     // HEAD: send the head a chunked GET would have (Transfer-Encoding, no length), not a length of 0
     if (this.lab.chunked && !this.started && this.real.request.method === 'HEAD' && !this.real.headersSent) this.real.writeHead();
     this.real.end();

@@ -170,13 +170,15 @@ describe('lab switches', () => {
     } finally {
       await s.stop();
     }
-    const both = await serve(dir, ['--http1.0', '--chunked', '-q']);
+    const both = await serve(dir, ['--http1.0', '--chunked', '--log', 'json']);
     try {
       const { output, timedOut } = await rawExchange(both.port, 'GET /a.txt HTTP/1.1\r\nHost: lab\r\n\r\n', { keepOpen: true });
       assert.equal(timedOut, false);
       assert.match(output, /^HTTP\/1\.0 200 OK\r\n/);
       assert.doesNotMatch(output, /Transfer-Encoding|Content-Length/);
       assert.ok(output.endsWith(`\r\nConnection: close\r\n\r\n${body}`), 'the body ends when the connection does');
+      const line = JSON.parse(both.err().trim().split('\n')[0]!) as { notes: string[] };
+      assert.deepEqual(line.notes.slice(1), ['lab: no length, the body ends at the close'], 'the log does not call a close-delimited body chunked');
     } finally {
       await both.stop();
     }
