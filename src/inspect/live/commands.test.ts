@@ -71,6 +71,11 @@ const cases: Array<{ name: string; request: string | Buffer; curl: string; wireh
     curl: "curl -X PURGE -H 'X-Note: $(rm -rf /) `id` \"q\"' http://lab/x",
   },
   {
+    name: 'an empty value is Name; (Name: alone removes a field in curl)',
+    request: 'GET / HTTP/1.1\r\nHost: lab\r\nX-Empty:\r\n\r\n',
+    curl: "curl -H 'X-Empty;' http://lab/",
+  },
+  {
     name: 'a UTF-8 header value is shown as UTF-8',
     request: Buffer.from('GET / HTTP/1.1\r\nHost: lab\r\nX-Name: Zoë\r\n\r\n', 'utf8'),
     curl: "curl -H 'X-Name: Zoë' http://lab/",

@@ -15,7 +15,7 @@ const OWN_FIELDS = new Set(['host', 'content-length', 'transfer-encoding', 'conn
 /**
  * requestCommand rebuilds the request of an exchange as one POSIX shell command line for curl or
  * `wirehttp request`: method (`-I` for HEAD, `-X` unless implied), `--http1.0`, every header field
- * as sent (case, order and repeats kept) except OWN_FIELDS, then the body: `--data-raw '…'` when it
+ * as sent (case, order and repeats kept; an empty value as `Name;`) except OWN_FIELDS, then the body: `--data-raw '…'` when it
  * is text, else piped in from `printf` with octal escapes (`… | curl --data-binary @- URL`), since
  * an argument cannot hold a NUL byte. Every word is quoted for sh/bash/zsh. A body the capture kept
  * only part of, or a target the URL cannot express, adds a trailing `# comment` saying so.
@@ -42,7 +42,9 @@ export function requestCommand(tool: CommandTool, ex: Exchange): string {
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!;
     if (OWN_FIELDS.has(name.toLowerCase()) && !(name.toLowerCase() === 'host' && h.targetForm === 'absolute')) continue;
-    words.push('-H', shellQuote(`${name}: ${headerText(raw[i + 1]!)}`));
+    const value = headerText(raw[i + 1]!);
+    // `-H 'Name:'` would remove the tool's own field of that name: both tools send an empty one for `Name;`
+    words.push('-H', shellQuote(value === '' ? `${name};` : `${name}: ${value}`));
   }
   let pipe = '';
   if (hasBody) {
