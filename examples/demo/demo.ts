@@ -32,7 +32,7 @@ export function createDemoApp(options: DemoOptions = {}): App {
   const listed: Listed[] = [
     { path: '/lab/', title: 'Flask lab', about: 'the course assignment: a GET form and a POST form, values shown escaped (examples/lab)' },
     { path: '/handler/', title: 'http.server lab', about: 'do_GET answers with the path and headers, do_POST echoes the body, on the raw engine API (examples/handler)' },
-    { path: '/lab-server/', title: 'Lab server', about: 'the web server assignment: index page, HEAD, a 404 page (examples/lab-server)' },
+    { path: '/lab-server/', title: 'Lab server', about: 'the web server assignment: index page, HEAD, a 404 page; /error and /busy fail on purpose (500, 503) (examples/lab-server)' },
   ];
   app.mount('/lab', createLabApp());
   app.mount('/handler', createHandlerExample());

@@ -10,6 +10,8 @@ const cases = [
   { name: 'an unknown method is a 400', input: 'BREW / HTTP/1.1\r\nHost: t\r\n\r\n', status: 'HTTP/1.1 400 Bad Request', match: [] },
   { name: 'an unknown protocol is a 400', input: 'GET / FTP/1.0\r\n\r\n', status: 'HTTP/1.1 400 Bad Request', match: [] },
   { name: 'a handler exception is a 500', input: 'GET /error HTTP/1.1\r\nHost: t\r\n\r\n', status: 'HTTP/1.1 500 Internal Server Error', match: [] },
+  { name: 'GET /busy is a 503 with Retry-After', input: 'GET /busy HTTP/1.1\r\nHost: t\r\n\r\n', status: 'HTTP/1.1 503 Service Unavailable', match: [/\r\nRetry-After: 30\r\n/, /<h1>503 Service Unavailable<\/h1>/] },
+  { name: 'HEAD /busy is a 503 with Retry-After and no body', input: 'HEAD /busy HTTP/1.1\r\nHost: t\r\n\r\n', status: 'HTTP/1.1 503 Service Unavailable', match: [/\r\nRetry-After: 30\r\n/, /\r\n\r\n$/] },
 ];
 
 test('lab server assignment', async (t) => {

@@ -5,13 +5,18 @@ import { createServer, HttpError, type Handler, type Server } from '../../src/in
  * The networking-course web server assignment, on the wirehttp engine:
  * HEAD / -> 200 with Content-Type, Content-Length and Date but no body; GET / -> index.html;
  * anything else -> 404 with a 404 page; a method the lab does not know -> 400; a handler
- * exception -> 500 (the engine turns throws into 500s without leaking details).
+ * exception -> 500 (the engine turns throws into 500s without leaking details). Two routes fail on
+ * purpose for the lab: /error throws (500), /busy answers 503 Service Unavailable with
+ * `Retry-After: 30` (RFC 9110 §15.6.4, §10.2.3), as an overloaded server or one down for maintenance would.
  */
 const PUBLIC = new URL('../../../examples/lab-server/public/', import.meta.url);
+/** What /busy puts in Retry-After: come back in 30 seconds. */
+const BUSY_RETRY_SECONDS = 30;
 
 export function createLabHandler(): Handler {
   const index = readFileSync(new URL('index.html', PUBLIC));
   const notFound = readFileSync(new URL('404.html', PUBLIC));
+  const busy = readFileSync(new URL('503.html', PUBLIC));
   return (req, res) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       throw new HttpError(400, `The lab server does not know the method ${req.method}`);
@@ -21,6 +26,8 @@ export function createLabHandler(): Handler {
       res.end(index);
     } else if (req.path === '/error') {
       throw new Error('a deliberate failure to show the 500 page');
+    } else if (req.path === '/busy') {
+      res.status(503).setHeader('Retry-After', String(BUSY_RETRY_SECONDS)).end(busy);
     } else {
       res.status(404).end(notFound);
     }
