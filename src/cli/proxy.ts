@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import type { ReframeSwitch } from '../inspect/reframer.js';
 import { startRelay } from '../inspect/relay.js';
 import { CliError } from './output.js';
 import { ExchangeLog } from './proxy-trace.js';
@@ -7,7 +8,9 @@ import { INSPECT_USAGE, openInspector, takeInspectArgs } from './inspect-options
 const USAGE = `Usage: wirehttp proxy --to URL [--listen PORT] [options]
 
 Forward every connection to another HTTP/1.1 server (python's http.server, Flask, nginx…) byte for
-byte, and show each exchange: request lines, status lines, body sizes, who closed.
+byte, and show each exchange: request lines, status lines, body sizes, who closed. Only the switches
+below change what passes (--via and --x-forwarded-for the requests, --chunked and --http1.0 the
+responses' framing); the log, --trace, --har and --pcap show what the client received.
 
 Options:
   -l, --listen PORT    port to listen on (default 8080; 0 picks a free port)
@@ -21,6 +24,13 @@ Options:
 Lab switches (applied to what the server sends back):
       --delay MS            hold each piece of the response back MS milliseconds
       --throttle BYTES_PER_S  pass at most that many bytes per second
+      --chunked             re-frame bodies sent with Content-Length (or ended by a close) as
+                            Transfer-Encoding: chunked, for HTTP/1.1 clients; HEAD, 1xx, 204, 304
+                            and already chunked answers pass unchanged
+      --http1.0             answer as an HTTP/1.0 server: 1.0 status line, chunked bodies de-chunked
+                            (they end when the connection closes), trailers and 1xx dropped, a close
+                            after each answer unless the client asked for keep-alive and the length
+                            is known (with --chunked as well: no length is kept, bodies end at the close)
       --drop-after BYTES    cut the connection after that many response bytes
   -h, --help           show this help
 ${INSPECT_USAGE.replace('See the protocol:', 'See the protocol (the client leg, as the client saw it; --keylog: the upstream TLS leg):')}
@@ -45,6 +55,8 @@ export async function main(allArgv: string[]): Promise<number> {
         delay: { type: 'string' },
         throttle: { type: 'string' },
         'drop-after': { type: 'string' },
+        chunked: { type: 'boolean' },
+        'http1.0': { type: 'boolean' },
         'x-forwarded-for': { type: 'boolean' },
         quiet: { type: 'boolean', short: 'q' },
         help: { type: 'boolean', short: 'h' },
@@ -74,9 +86,13 @@ export async function main(allArgv: string[]): Promise<number> {
     bytesPerSecond: count(values.throttle, '--throttle'),
     dropAfter: count(values['drop-after'], '--drop-after'),
   };
+  const reframe: ReframeSwitch[] = [...(values.chunked === true ? ['chunked' as const] : []), ...(values['http1.0'] === true ? ['http1.0' as const] : [])];
+  // Named as serve's labSummary names them.
   const switches = [
     shape.delayMs !== undefined ? `delay ${shape.delayMs} ms` : '',
     shape.bytesPerSecond !== undefined ? `throttle ${shape.bytesPerSecond} B/s` : '',
+    reframe.includes('chunked') ? 'chunked bodies' : '',
+    reframe.includes('http1.0') ? 'HTTP/1.0 answers' : '',
     shape.dropAfter !== undefined ? `drop after ${shape.dropAfter} bytes` : '',
   ].filter((s) => s !== '');
   const secure = target.protocol === 'https:';
@@ -95,6 +111,7 @@ export async function main(allArgv: string[]): Promise<number> {
         record?.(event);
       },
       shape,
+      reframe,
       extraRequestLines:
         values.via === true || values['x-forwarded-for'] === true
           ? (head, client) => [

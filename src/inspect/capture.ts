@@ -210,7 +210,10 @@ export function fromRelay(sink: CaptureSink): (event: RelayEvent) => void {
         sink({ kind: 'keylog', id: event.id, line: keylogText(event.line), time: wallClock(event.time) });
         return;
       case 'close': {
-        const reason = { client: 'client FIN', server: 'upstream server FIN', proxy: 'proxy cut (lab switch)', error: 'connection error' }[event.closedBy];
+        const reason =
+          event.proxyReason === 'http1.0'
+            ? 'end of an HTTP/1.0 answer without keep-alive (lab switch)'
+            : { client: 'client FIN', server: 'upstream server FIN', proxy: 'proxy cut (lab switch)', error: 'connection error' }[event.closedBy];
         sink({ kind: 'close', id: event.id, by: event.closedBy, reason, time: wallClock(event.time) });
         return;
       }
