@@ -13,6 +13,7 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
   request: { summary: 'make HTTP requests, curl-style, and show the wire', load: () => import('./request.js') },
   proxy: { summary: 'forward to another HTTP server and show each exchange', load: () => import('./proxy.js') },
   echo: { summary: 'TCP echo server, or --connect HOST:PORT as its client', load: () => import('./echo.js') },
+  timeline: { summary: 'draw a HAR file as an SVG connection timeline (keep-alive, pipelining)', load: () => import('./timeline.js') },
   demo: { summary: 'run the demo site (the examples: forms, login, labs) like npm start', load: () => import('./demo.js') },
 };
 
