@@ -297,3 +297,26 @@ test('pipelining: two GETs share one connection when the agent allows it', async
     await srv.close();
   }
 });
+
+// Known bug, found writing guide chapter 2: when a response says `Connection: close` the client
+// destroys its socket as soon as the body is complete, without reading the FIN that the server sent
+// right behind it, and reports 'client-close'. `request --trace` then says "closed by the client" and
+// `request --pcap` draws the client's FIN first, while on the wire (tshark -i lo) the server's FIN
+// came first, as serve --trace and serve --pcap show. The fix needs the connection to give an EOF
+// already received the chance to be read before it closes (and agent.close() not to pre-empt it).
+test('who closed: a server that ends right after a Connection: close response is reported as server-fin', { todo: 'client reports client-close; see the comment above' }, async () => {
+  const server = await rawServer((s) => {
+    s.once('data', () => s.end('HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok'));
+  });
+  const reasons: string[] = [];
+  const agent = new Agent({ observer: { close: (_c, reason) => reasons.push(reason) } });
+  try {
+    const res = await request(`${server.url}/`, { agent });
+    assert.equal(await res.text(), 'ok');
+    await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(reasons, ['server-fin']);
+  } finally {
+    agent.close();
+    await server.close();
+  }
+});
