@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { SessionStoreError } from '../app/index.js';
 import { createServer } from '../server/index.js';
 import type { Handler } from '../server/types.js';
-import { INSPECT_USAGE, openInspector, takeInspectArgs } from './inspect-options.js';
+import { inspectUsage, openInspector, takeInspectArgs } from './inspect-options.js';
 import { CliError } from './output.js';
 import { selfSignedTls, SELF_SIGNED_NAMES } from './serve-tls.js';
 
@@ -20,7 +20,7 @@ Options:
 
 Environment: PORT and HOST (used when no port or -b is given), SESSION_STORE (memory, or
 redis://HOST:PORT to share logins between instances), SESSION_SECRET (signs the session cookie).
-${INSPECT_USAGE}`;
+${inspectUsage('demo')}`;
 
 /** The demo's own modules, shipped beside src/ in the package (dist/examples). */
 interface DemoModules {
@@ -81,6 +81,7 @@ export async function main(allArgv: string[]): Promise<number> {
   const url = `${tls === undefined ? 'http' : 'https'}://${host.includes(':') ? `[${host}]` : host}:${bound.port}/`;
   process.stdout.write(`wirehttp demo on ${url} (Ctrl-C to stop)${extras.note === undefined ? '' : `\n${extras.note}`}\n`);
   if (tls !== undefined) process.stdout.write(`TLS: self-signed certificate for ${SELF_SIGNED_NAMES.join(', ')}; browsers will warn once (wirehttp request needs -k)\n`);
+  await inspector?.announce(process.stdout);
   await new Promise<void>((resolve) => {
     const stop = (): void => resolve();
     process.once('SIGINT', stop);

@@ -4,6 +4,7 @@ import type { ClientObserver } from '../client/types.js';
 import { fanOut, fromClientObserver, fromRelay, fromServerObserver, type CaptureEvent, type CaptureSink } from '../inspect/capture.js';
 import { ExchangeSplitter, type ExchangeConsumer } from '../inspect/exchanges.js';
 import { HarRecorder } from '../inspect/har.js';
+import { DEFAULT_CAPACITY, LiveInspector } from '../inspect/live/index.js';
 import { PcapSynthesizer } from '../inspect/pcap.js';
 import type { RelayEvent } from '../inspect/relay.js';
 import { TraceRenderer, type TraceMode } from '../inspect/trace.js';
@@ -17,6 +18,10 @@ export interface InspectArgs {
   har: string | undefined;
   pcap: string | undefined;
   keylog: string | undefined;
+  /** `--inspect[=PORT]`: the live page's port (0: a free one); serve, demo and proxy only. */
+  inspect?: number | undefined;
+  /** `--inspect-buffer N`: exchanges the live page keeps. */
+  inspectBuffer?: number | undefined;
 }
 
 /** INSPECT_USAGE is the help block every command that takes the flags prints. */
@@ -31,6 +36,18 @@ See the protocol:
       --keylog FILE     append TLS secrets (SSLKEYLOGFILE format) so Wireshark can decrypt the pcap
 `;
 
+/** INSPECT_LIVE_USAGE adds the live page's flags for the commands that serve (serve, demo, proxy). */
+export const INSPECT_LIVE_USAGE = `      --inspect[=PORT]  a live page in the browser on 127.0.0.1 (a free port, or PORT; the URL is
+                        printed): every exchange as it happens, filter, heads as a tree, bytes as a
+                        hexdump, why the server answered so, copy as curl, HAR and pcap downloads
+      --inspect-buffer N  exchanges the page keeps, oldest dropped first (default ${DEFAULT_CAPACITY})
+`;
+
+/** inspectUsage is the help block for `command`: the live page's flags only where it can run. */
+export function inspectUsage(command: string): string {
+  return command === 'request' ? INSPECT_USAGE : INSPECT_USAGE + INSPECT_LIVE_USAGE;
+}
+
 const VALUED = new Set(['har', 'pcap', 'keylog']);
 
 /**
@@ -39,7 +56,7 @@ const VALUED = new Set(['har', 'pcap', 'keylog']);
  * Throws CliError (exit 2) on a missing value or an unknown trace mode.
  */
 export function takeInspectArgs(command: string, argv: readonly string[]): { argv: string[]; inspect: InspectArgs } {
-  const inspect: InspectArgs = { trace: undefined, har: undefined, pcap: undefined, keylog: undefined };
+  const inspect: InspectArgs = { trace: undefined, har: undefined, pcap: undefined, keylog: undefined, inspect: undefined, inspectBuffer: undefined };
   const rest: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -57,16 +74,31 @@ export function takeInspectArgs(command: string, argv: readonly string[]): { arg
       const value = eq < 0 ? argv[++i] : a.slice(eq + 1);
       if (value === undefined || value === '') throw new CliError(`${command}: --${name} needs a file name`, 2);
       inspect[name as 'har' | 'pcap' | 'keylog'] = value;
+    } else if (name === 'inspect') {
+      // The port only with '=': `serve --inspect 8000` keeps 8000 as serve's own port.
+      const text = eq < 0 ? '0' : a.slice(eq + 1);
+      const port = Number(text);
+      if (!/^[0-9]{1,5}$/.test(text) || port > 65535) throw new CliError(`${command}: --inspect takes no value or =PORT (0-65535), got '${text}'`, 2);
+      inspect.inspect = port;
+    } else if (name === 'inspect-buffer') {
+      const text = eq < 0 ? argv[++i] : a.slice(eq + 1);
+      const n = Number(text);
+      if (text === undefined || !/^[0-9]+$/.test(text) || n < 1 || n > 1_000_000) throw new CliError(`${command}: --inspect-buffer takes a number of exchanges from 1 to 1000000, got '${text ?? ''}'`, 2);
+      inspect.inspectBuffer = n;
     } else {
       rest.push(a);
     }
   }
+  if (inspect.inspect !== undefined && command === 'request') {
+    throw new CliError('request: --inspect is for serve, demo and proxy (a request is over before a page could show it); use --trace, --har or --pcap', 2);
+  }
+  if (inspect.inspectBuffer !== undefined && inspect.inspect === undefined) throw new CliError(`${command}: --inspect-buffer sizes the --inspect page: add --inspect`, 2);
   return { argv: rest, inspect };
 }
 
 /** wantsInspector is true when any inspector flag was given. */
 export function wantsInspector(args: InspectArgs): boolean {
-  return args.trace !== undefined || args.har !== undefined || args.pcap !== undefined || args.keylog !== undefined;
+  return args.trace !== undefined || args.har !== undefined || args.pcap !== undefined || args.keylog !== undefined || args.inspect !== undefined;
 }
 
 /**
@@ -78,7 +110,12 @@ export interface Inspector {
   serverObserver(): ConnectionObserver;
   clientObserver(): ClientObserver;
   relaySink(): (event: RelayEvent) => void;
-  /** close writes the HAR and flushes the pcap and key log files. */
+  /**
+   * announce starts the live page (with --inspect) and writes its URL to `out`; does nothing without
+   * it. Throws CliError (exit 1) when the port cannot be bound.
+   */
+  announce(out: NodeJS.WritableStream): Promise<void>;
+  /** close writes the HAR, flushes the pcap and key log files and stops the live page. */
   close(): Promise<void>;
 }
 
@@ -118,6 +155,9 @@ export function openInspector(command: string, args: InspectArgs, traceTo: NodeJ
     const splitter = new ExchangeSplitter(consumers);
     sinks.unshift((e) => splitter.push(e));
   }
+  // The page keeps its own splitter: its body cap is sized for a buffer of thousands of exchanges.
+  const live = args.inspect === undefined ? undefined : openLive(command, args);
+  if (live !== undefined) sinks.push(live.sink);
   // Server and client show their TLS bytes to --pcap; should a TLS connection still come without any
   // (a server whose TLS context could not be tapped), its stream holds only the TCP handshake and
   // teardown: say so once rather than leave an empty stream unexplained.
@@ -152,7 +192,20 @@ export function openInspector(command: string, args: InspectArgs, traceTo: NodeJ
     serverObserver: () => fromServerObserver(capture, { tlsWire: args.pcap !== undefined }),
     clientObserver: () => fromClientObserver(capture, { tlsWire: args.pcap !== undefined }),
     relaySink: () => fromRelay(capture),
+    async announce(out) {
+      if (live === undefined) return;
+      let url: string;
+      try {
+        url = await live.listen(args.inspect);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        const why = code === 'EADDRINUSE' ? `port ${args.inspect} is in use on 127.0.0.1 (use --inspect alone for a free one)` : `cannot listen: ${code ?? String(error)}`;
+        throw new CliError(`${command}: --inspect: ${why}`, 1, { cause: error });
+      }
+      out.write(`Inspector: ${url} (live page on loopback only; keeps the last ${live.recorder.ring.capacity} exchanges)\n`);
+    },
     async close() {
+      await live?.close();
       if (open.size > 0) {
         await new Promise<void>((resolve) => {
           allClosed = resolve;
@@ -170,6 +223,15 @@ export function openInspector(command: string, args: InspectArgs, traceTo: NodeJ
       process.removeListener('exit', flushAll);
     },
   };
+}
+
+/** openLive builds the --inspect page, or throws CliError (exit 1) when its files are missing from the package. */
+function openLive(command: string, args: InspectArgs): LiveInspector {
+  try {
+    return new LiveInspector({ capacity: args.inspectBuffer ?? DEFAULT_CAPACITY, version: version() });
+  } catch (error) {
+    throw new CliError(`${command}: --inspect: the page's files are missing (${(error as NodeJS.ErrnoException).code ?? String(error)}); reinstall wirehttp`, 1, { cause: error });
+  }
 }
 
 /** bothClientObservers lets `-v` and the inspector watch the same client. */

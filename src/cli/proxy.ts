@@ -3,7 +3,7 @@ import type { ReframeSwitch } from '../inspect/reframer.js';
 import { startRelay } from '../inspect/relay.js';
 import { CliError } from './output.js';
 import { ExchangeLog } from './proxy-trace.js';
-import { INSPECT_USAGE, openInspector, takeInspectArgs } from './inspect-options.js';
+import { inspectUsage, openInspector, takeInspectArgs } from './inspect-options.js';
 
 const USAGE = `Usage: wirehttp proxy --to URL [--listen PORT] [options]
 
@@ -33,7 +33,7 @@ Lab switches (applied to what the server sends back):
                             is known (with --chunked as well: no length is kept, bodies end at the close)
       --drop-after BYTES    cut the connection after that many response bytes
   -h, --help           show this help
-${INSPECT_USAGE.replace('See the protocol:', 'See the protocol (the client leg, as the client saw it; --keylog: the upstream TLS leg):')}
+${inspectUsage('proxy').replace('See the protocol:', 'See the protocol (the client leg, as the client saw it; --keylog: the upstream TLS leg):')}
 Example:
   wirehttp proxy --listen 8080 --to http://127.0.0.1:5000
   curl -v http://127.0.0.1:8080/          # watch the exchange in the proxy's terminal
@@ -126,6 +126,7 @@ export async function main(allArgv: string[]): Promise<number> {
   }
   process.stdout.write(`proxy on http://${host.includes(':') ? `[${host}]` : host}:${relay.port}/ -> ${target.origin} (Ctrl-C to stop)\n`);
   if (switches.length > 0) process.stdout.write(`lab switches: ${switches.join(', ')}\n`);
+  await inspector?.announce(process.stdout);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);

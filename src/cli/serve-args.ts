@@ -3,7 +3,7 @@ import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CliError } from './output.js';
-import { INSPECT_USAGE, takeInspectArgs, type InspectArgs } from './inspect-options.js';
+import { inspectUsage, takeInspectArgs, type InspectArgs } from './inspect-options.js';
 import { parseTrustProxy, TRUST_PROXY_USAGE } from './trust-proxy-arg.js';
 import { parseWorkers, WORKERS_USAGE } from './workers.js';
 
@@ -49,7 +49,7 @@ Lab switches (watch the protocol cope with trouble):
                          when the connection closes), and a close after each response unless the client
                          asked for keep-alive
       --drop-after BYTES cut the connection after that many bytes of a response body
-${INSPECT_USAGE}
+${inspectUsage('serve')}
 Examples:
   wirehttp serve                          # this folder on http://127.0.0.1:8000/
   wirehttp serve 0 -d site                # a free port, printed at start

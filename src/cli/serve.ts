@@ -37,8 +37,8 @@ export async function main(argv: string[]): Promise<number> {
   const observer = bothServerObservers(log?.observer, inspector?.serverObserver());
   if (observer !== undefined) server.observe(observer);
   if (args.workers !== undefined) {
-    if (args.inspect.har !== undefined || args.inspect.pcap !== undefined || args.inspect.keylog !== undefined) {
-      throw new CliError('serve: --har, --pcap and --keylog record one process: drop --workers to use them', 2);
+    if (args.inspect.har !== undefined || args.inspect.pcap !== undefined || args.inspect.keylog !== undefined || args.inspect.inspect !== undefined) {
+      throw new CliError('serve: --har, --pcap, --keylog and --inspect record one process: drop --workers to use them', 2);
     }
     // each worker runs the rest of this function's listen step; the primary prints the banner once
     return runWorkers(args.workers, async () => {
@@ -47,6 +47,7 @@ export async function main(argv: string[]): Promise<number> {
     }, (port) => banner(args, port, tls, live));
   }
   banner(args, await listenOrExplain(server, args), tls, live);
+  await inspector?.announce(process.stdout);
   await new Promise<void>((done) => {
     const stop = (): void => {
       process.off('SIGINT', stop);
