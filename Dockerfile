@@ -24,6 +24,8 @@ COPY bin ./bin
 COPY examples ./examples
 COPY --from=build /app/dist/src ./dist/src
 COPY --from=build /app/dist/examples ./dist/examples
+# the --inspect page's HTML, CSS and script (plain files, read at run time)
+COPY src/inspect/live/assets ./src/inspect/live/assets
 # An unprivileged user that does not own the code: a compromised app cannot rewrite itself.
 RUN groupadd --system wirehttp && useradd --system --gid wirehttp --no-create-home --shell /usr/sbin/nologin wirehttp
 USER wirehttp

@@ -13,7 +13,7 @@ import type { CaptureEvent } from '../../src/inspect/capture.js';
 import { harProblems } from '../../src/inspect/har-schema.test-util.js';
 import { LiveInspector } from '../../src/inspect/live/index.js';
 import { hasCommand, toolSkip } from '../support/tools.js';
-import { agent, get, serve, tree, waitFor } from './serve-harness.js';
+import { agent, cli, get, serve, tree, waitFor } from './serve-harness.js';
 
 const OUTPUT = fileURLToPath(new URL('../../../test-output/', import.meta.url));
 const CHROMIUM_ARGS = [
@@ -265,3 +265,45 @@ test('the page refuses a foreign Host (DNS rebinding) and methods other than GET
   }
 });
 
+
+test('demo --inspect and proxy --inspect print the page URL and record their exchanges; --workers refuses it', { timeout: 20_000 }, async () => {
+  /** detail polls the page's JSON for exchange `no` until its response is complete (the server records as it writes). */
+  const detail = async (inspector: string, no: number): Promise<{ summary: { method: string; target: string; status: number } }> => {
+    for (const end = Date.now() + 3000; ; await new Promise((r) => setTimeout(r, 25))) {
+      const res = await get(`${inspector}api/exchange/${no}`);
+      const body = res.status === 200 ? (JSON.parse(res.body.toString()) as { summary: { method: string; target: string; status: number; state: string } }) : undefined;
+      if (body?.summary.state === 'done' || Date.now() > end) {
+        assert.equal(res.status, 200);
+        return body!;
+      }
+    }
+  };
+  const demo = cli(['demo', '0', '--inspect']);
+  const dir = tree();
+  const upstream = await serve(dir, ['-q']);
+  let proxy: ReturnType<typeof cli> | undefined;
+  try {
+    const site = (await waitFor(demo.out, /wirehttp demo on (http:\/\/127\.0\.0\.1:\d+\/)/, 10_000))[1]!;
+    const page = (await waitFor(demo.out, /Inspector: (http:\/\/127\.0\.0\.1:\d+\/)/))[1]!;
+    assert.equal((await get(site)).status, 200);
+    assert.deepEqual((await detail(page, 1)).summary.target, '/');
+
+    proxy = cli(['proxy', '--listen', '0', '--to', upstream.base, '--inspect', '--inspect-buffer=5', '-q']);
+    const front = (await waitFor(proxy.out, /proxy on (http:\/\/127\.0\.0\.1:\d+\/)/))[1]!;
+    const proxyPage = (await waitFor(proxy.out, /Inspector: (http:\/\/127\.0\.0\.1:\d+\/) \(live page on loopback only; keeps the last 5 exchanges\)/))[1]!;
+    assert.equal((await get(`${front}hello.txt`)).status, 200);
+    const d = await detail(proxyPage, 1);
+    assert.deepEqual([d.summary.method, d.summary.target, d.summary.status], ['GET', '/hello.txt', 200]);
+
+    const workers = cli(['serve', '0', '-d', dir, '--workers', '2', '--inspect']);
+    assert.equal(await workers.exit, 2);
+    assert.match(workers.err(), /--inspect record one process: drop --workers/);
+  } finally {
+    demo.child.kill('SIGTERM');
+    proxy?.child.kill('SIGTERM');
+    assert.equal(await demo.exit, 0);
+    if (proxy !== undefined) assert.equal(await proxy.exit, 0);
+    await upstream.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
