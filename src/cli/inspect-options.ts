@@ -230,7 +230,8 @@ function openLive(command: string, args: InspectArgs): LiveInspector {
   try {
     return new LiveInspector({ capacity: args.inspectBuffer ?? DEFAULT_CAPACITY, version: version() });
   } catch (error) {
-    throw new CliError(`${command}: --inspect: the page's files are missing (${(error as NodeJS.ErrnoException).code ?? String(error)}); reinstall wirehttp`, 1, { cause: error });
+    const e = error as NodeJS.ErrnoException;
+    throw new CliError(`${command}: --inspect: the page's files are missing (${e.code ?? String(error)}${e.path === undefined ? '' : ` ${e.path}`}); reinstall wirehttp`, 1, { cause: error });
   }
 }
 

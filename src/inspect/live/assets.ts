@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 
 /** Asset is one static file of the page: its bytes and Content-Type, read once at startup. */
 export interface Asset {
@@ -38,11 +37,6 @@ export function loadAssets(): Map<string, Asset> {
   for (const [path, { file, type }] of Object.entries(FILES)) out.set(path, { body: readFileSync(new URL(file, ASSET_DIR)), type });
   for (const [path, url] of Object.entries(MODULES)) out.set(path, { body: stripSourceMap(readFileSync(url)), type: 'text/javascript; charset=utf-8' });
   return out;
-}
-
-/** assetDir is the folder the page's files are read from (for error messages and tests). */
-export function assetDir(): string {
-  return fileURLToPath(ASSET_DIR);
 }
 
 /** stripSourceMap drops tsc's `//# sourceMappingURL=` line: the map is not served. */

@@ -37,13 +37,6 @@ export class StreamTap {
     return this.pos;
   }
 
-  /** Bytes held in copies (at most `cap`). */
-  get held(): number {
-    let n = 0;
-    for (const p of this.pieces) n += p.bytes.length;
-    return n;
-  }
-
   /** add records the next bytes sent on this side (the Buffer is only read, and copied in part). */
   add(bytes: Buffer): void {
     const base = this.pos;
