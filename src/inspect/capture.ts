@@ -50,6 +50,7 @@ const SERVER_CLOSE: Record<CloseReason, { by: Closer; reason: string }> = {
   'idle-timeout': { by: 'server', reason: 'idle timeout' },
   'headers-timeout': { by: 'server', reason: 'headers timeout' },
   'body-timeout': { by: 'server', reason: 'body timeout' },
+  'send-timeout': { by: 'server', reason: 'send timeout (the client stopped reading)' },
   'protocol-error': { by: 'server', reason: 'protocol error' },
   'max-requests': { by: 'server', reason: 'max requests per connection' },
   shutdown: { by: 'server', reason: 'server shutdown' },

@@ -7,12 +7,16 @@ import type { Socket } from 'node:net';
  * writes"). Text is joined into one latin1 string; Buffers go out with it in one corked writev.
  * Connection extends it (a base class rather than a member: idle connections stay one object).
  */
+/** Bytes a batch may gather before it is written out at once (a socket's default high-water mark). */
+const BATCH_LIMIT = 16 * 1024;
+
 export abstract class BatchedWriter {
   readonly socket: Socket;
   /** Nesting depth of batched processing; writes are gathered while it is above zero. */
   private batchDepth = 0;
   private batchText = '';
   private batchParts: Array<string | Buffer> | undefined;
+  private batchBytes = 0;
 
   constructor(socket: Socket) {
     this.socket = socket;
@@ -42,6 +46,10 @@ export abstract class BatchedWriter {
         this.batchText = '';
         parts.push(data);
       }
+      // A handler that writes a large body before its first await runs inside the batch: past
+      // BATCH_LIMIT the batch goes out now, so the socket (not the batch) says when to wait.
+      this.batchBytes += data.length;
+      if (this.batchBytes >= BATCH_LIMIT) this.flushBatch();
       return !socket.writableNeedDrain;
     }
     return this.rawWrite(data, encoding);
@@ -53,6 +61,7 @@ export abstract class BatchedWriter {
     const text = this.batchText;
     this.batchParts = undefined;
     this.batchText = '';
+    this.batchBytes = 0;
     if (parts === undefined) {
       if (text !== '') this.rawWrite(text, 'latin1');
       return;

@@ -95,6 +95,9 @@ export class Connection extends BatchedWriter implements MessageSink<RequestHead
   private fatal: string | undefined;
   /** When we sent our FIN (clock()), or -1 while the connection is open. */
   private endedAt = -1;
+  /** While bytes are queued for a slow reader: when they last moved (clock()), and how many had left then. */
+  private sendMark = -1;
+  private sentBefore = 0;
   private closeReason: CloseReason | undefined;
   private drainWaiters: Array<{ res: ServerResponse; resolve: () => void; reject: (e: Error) => void }> | undefined;
   lastActivity: number;
@@ -504,11 +507,31 @@ export class Connection extends BatchedWriter implements MessageSink<RequestHead
   /** sweep enforces the idle, header and body timeouts; `now` is clock(). The server calls it for every connection. */
   sweep(now: number): void {
     if (this.closed) return;
+    const s = this.host.settings;
+    const pending = this.socket.writableLength;
+    if (pending > 0) {
+      // Bytes still leaving to a slow reader: busy, not idle, as long as they move. A reader that
+      // takes nothing for bodyTimeout is cut (nginx's send_timeout); the idle and linger timers
+      // would otherwise drop what is still queued.
+      const sent = this.socket.bytesWritten - pending;
+      if (this.sendMark === -1 || sent !== this.sentBefore) {
+        this.sentBefore = sent;
+        this.sendMark = now;
+      }
+      if (now - this.sendMark <= s.bodyTimeout) {
+        this.lastActivity = now;
+        if (this.endedAt !== -1) this.endedAt = now;
+        return;
+      }
+      this.closeReason ??= 'send-timeout';
+      this.socket.destroy();
+      return;
+    }
+    this.sendMark = -1;
     if (this.endedAt !== -1) {
       if (now - this.endedAt > LINGER_MS) this.socket.destroy();
       return;
     }
-    const s = this.host.settings;
     const res = this.current;
     if (res !== undefined) {
       const incoming = res.request.incomingBody;

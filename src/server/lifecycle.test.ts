@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { connect as tlsConnect } from 'node:tls';
+import { connect } from 'node:net';
 import { test } from 'node:test';
 import selfsigned from 'selfsigned';
 import { openRaw, rawExchange, sleep, statusLines } from '../../test/support/raw.js';
@@ -229,5 +230,82 @@ test('lingering close reads and drops a body the handler stopped reading, so the
   assert.ok(Date.now() - started < 1500, `closed after ${Date.now() - started} ms, not at the linger limit`);
   for (let i = 0; i < 50 && server.connectionCount > 0; i++) await sleep(10);
   assert.equal(server.connectionCount, 0);
+  await server.close();
+});
+
+test('a handler writing a large body without awaiting first still sees backpressure (write returns false)', async () => {
+  // Handlers that write before their first await run inside the read's write batch: the batch must
+  // not swallow megabytes while telling the handler to go on.
+  const piece = Buffer.alloc(1024 * 1024, 0x62);
+  let acceptedBeforeFull = -1;
+  const { server, port } = await start(async (_req, res) => {
+    res.setHeader('Content-Length', 32 * piece.length);
+    for (let i = 0; i < 32; i++) {
+      if (!res.write(piece)) {
+        if (acceptedBeforeFull === -1) acceptedBeforeFull = i;
+        await res.drain();
+      }
+    }
+    res.end();
+  });
+  const { socket } = await openRaw(port);
+  let received = 0;
+  const done = new Promise<void>((resolve) => socket.on('data', (c: Buffer) => ((received += c.length) >= 32 * piece.length ? resolve() : undefined)));
+  socket.write('GET /big HTTP/1.1\r\nHost: t\r\n\r\n');
+  await done;
+  assert.ok(acceptedBeforeFull >= 0 && acceptedBeforeFull < 4, `first false after ${acceptedBeforeFull} writes of 1 MiB`);
+  socket.destroy();
+  await server.close();
+});
+
+test('bytes still leaving to a slow reader are not cut by the keep-alive or linger timers', { timeout: 15_000 }, async () => {
+  // The idle timer starts when the response is handed over; a reader that pauses longer than the
+  // idle timeout plus the linger limit must still get every byte (the send timeout is the bound).
+  const total = 24 * 1024 * 1024;
+  const piece = Buffer.alloc(1024 * 1024, 0x63);
+  const { server, port } = await start(async (_req, res) => {
+    res.setHeader('Content-Length', total);
+    for (let sent = 0; sent < total; sent += piece.length) if (!res.write(piece)) await res.drain();
+    res.end();
+  }, { keepAliveTimeout: 100 });
+  const socket = connect(port, '127.0.0.1');
+  let received = 0;
+  let headBytes = -1;
+  let ended = false;
+  socket.on('data', (c: Buffer) => {
+    if (headBytes === -1) headBytes = c.indexOf('\r\n\r\n') + 4;
+    received += c.length;
+  });
+  socket.on('end', () => (ended = true));
+  const closed = new Promise((resolve) => socket.on('close', resolve));
+  socket.write('GET /big HTTP/1.1\r\nHost: t\r\n\r\n');
+  await sleep(50);
+  socket.pause();
+  await sleep(2600); // past 100 ms idle + 2 s linger
+  socket.resume();
+  await closed;
+  assert.ok(ended, 'the server ended with a FIN');
+  assert.equal(received - headBytes, total);
+  await server.close();
+});
+
+test('a reader that takes nothing for the body timeout is cut (send timeout), and the trace says so', { timeout: 10_000 }, async () => {
+  const reasons: CloseReason[] = [];
+  const piece = Buffer.alloc(1024 * 1024, 0x64);
+  const { server, port } = await start(async (_req, res) => {
+    res.setHeader('Content-Length', 64 * piece.length);
+    for (let i = 0; i < 64; i++) if (!res.write(piece)) await res.drain();
+    res.end();
+  }, { bodyTimeout: 300, keepAliveTimeout: 100 });
+  server.observe({ close: (_c, reason) => reasons.push(reason) });
+  const socket = connect(port, '127.0.0.1');
+  socket.on('error', () => {});
+  socket.write('GET /big HTTP/1.1\r\nHost: t\r\n\r\n');
+  socket.pause(); // never reads
+  const started = Date.now();
+  while (reasons.length === 0 && Date.now() - started < 5000) await sleep(50);
+  assert.deepEqual(reasons, ['send-timeout']);
+  assert.ok(Date.now() - started < 3000);
+  socket.destroy();
   await server.close();
 });

@@ -141,6 +141,7 @@ export type CloseReason =
   | 'idle-timeout'
   | 'headers-timeout'
   | 'body-timeout'
+  | 'send-timeout'
   | 'protocol-error'
   | 'max-requests'
   | 'shutdown'
