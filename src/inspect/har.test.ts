@@ -51,3 +51,26 @@ test('har: a chunked text response keeps its text; bodySize counts the wire byte
 test('har schema check: reports missing and mistyped required fields', () => {
   assert.deepEqual(harProblems({ log: { version: '1.1', creator: {}, entries: [{ startedDateTime: 'yesterday', time: '1', cache: {}, request: {}, response: {}, timings: { send: -1 } }] } }).length > 10, true);
 });
+
+test('har: requests the server never answered, or answered only in part, are kept with status 0 or the partial response and _error', () => {
+  const close: CaptureEvent = { kind: 'close', id: 1, by: 'server', reason: 'server close', time: open.time + 9 };
+  const doc = har([
+    open,
+    data('client', 'GET /a HTTP/1.1\r\nHost: h\r\n\r\nGET /b HTTP/1.1\r\nHost: h\r\n\r\nGET /c HTTP/1.1\r\nHost: h\r\n\r\n', 0),
+    data('server', 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokHTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 10\r\n\r\ncut', 2),
+    close,
+  ]);
+  assert.deepEqual(harProblems(doc), []);
+  assert.deepEqual(doc.log.entries.map((e) => [e.request.url, e.response.status, e._error]), [
+    ['http://h/a', 200, undefined],
+    ['http://h/b', 200, 'connection closed (server close) before the response was complete'],
+    ['http://h/c', 0, 'connection closed (server close) before the response was complete'],
+  ]);
+  assert.equal(doc.log.entries[1]!.response.content.text, 'cut');
+});
+
+test('har: an exchange still waiting when the HAR is written is included, marked', () => {
+  const doc = har([open, data('client', 'GET /slow HTTP/1.1\r\nHost: h\r\n\r\n', 0)]);
+  assert.deepEqual(harProblems(doc), []);
+  assert.deepEqual(doc.log.entries.map((e) => [e.response.status, e._error]), [[0, 'no complete response when the HAR was written']]);
+});

@@ -1,6 +1,7 @@
 import { parseSetCookie } from '../client/set-cookie.js';
 import type { HeaderList, RequestHead, ResponseHead } from '../wire/index.js';
-import type { Exchange, ExchangeConsumer, ExchangeEvent, MessageRecord } from './exchanges.js';
+import type { CaptureEvent } from './capture.js';
+import type { ConnectionRecord, Exchange, ExchangeConsumer, ExchangeEvent, MessageRecord } from './exchanges.js';
 
 /** HAR 1.2 types (http://www.softwareishard.com/blog/har-12-spec/), the parts wirehttp writes. */
 export interface HarNameValue {
@@ -31,38 +32,62 @@ export interface HarEntry {
   timings: { blocked: number; dns: number; connect: number; send: number; wait: number; receive: number; ssl: number };
   serverIPAddress: string;
   connection: string;
+  /** Why the exchange has no complete response (a custom field, as browsers write for failed requests). */
+  _error?: string;
 }
 export interface Har {
   log: { version: '1.2'; creator: { name: string; version: string }; entries: HarEntry[] };
 }
 
 /**
- * HarRecorder collects every completed exchange as a HAR 1.2 entry. Bodies are kept as far as the
- * splitter's body cap (a truncated text says so in `comment`); binary content is base64-encoded.
+ * HarRecorder collects every exchange as a HAR 1.2 entry. Bodies are kept as far as the splitter's
+ * body cap (a truncated text says so in `comment`); binary content is base64-encoded. A request whose
+ * connection closed before its response was complete is kept too, with status 0 (or the partial
+ * response) and `_error` saying why, as browsers record failed requests.
  */
 export class HarRecorder implements ExchangeConsumer {
   readonly entries: HarEntry[] = [];
+  /** Exchanges with a request and no complete response yet, per connection. */
+  private readonly pending = new Map<ConnectionRecord, Exchange[]>();
 
   exchange(event: ExchangeEvent): void {
-    if (event.kind === 'response-end' && event.exchange.request !== undefined) this.entries.push(harEntry(event.exchange));
+    if (event.kind === 'request-head') {
+      const list = this.pending.get(event.exchange.connection);
+      if (list === undefined) this.pending.set(event.exchange.connection, [event.exchange]);
+      else list.push(event.exchange);
+    } else if (event.kind === 'response-end' && event.exchange.request !== undefined) {
+      const list = this.pending.get(event.exchange.connection);
+      const i = list?.indexOf(event.exchange) ?? -1;
+      if (i >= 0) list!.splice(i, 1);
+      this.entries.push(harEntry(event.exchange));
+    }
   }
 
-  /** har returns the log, entries in order of completion sorted by start time. */
+  /** The splitter reports a close after the ends it completes: what is still pending was never answered. */
+  capture(event: CaptureEvent, record: ConnectionRecord | undefined): void {
+    if (event.kind !== 'close' || record === undefined) return;
+    const left = this.pending.get(record);
+    this.pending.delete(record);
+    for (const ex of left ?? []) this.entries.push(harEntry(ex, `connection closed (${record.closed?.reason ?? event.reason}) before the response was complete`));
+  }
+
+  /** har returns the log sorted by start time; exchanges still waiting are included with `_error`. */
   har(creatorVersion: string): Har {
-    const entries = [...this.entries].sort((a, b) => (a.startedDateTime < b.startedDateTime ? -1 : a.startedDateTime > b.startedDateTime ? 1 : 0));
+    const waiting = [...this.pending.values()].flat().map((ex) => harEntry(ex, 'no complete response when the HAR was written'));
+    const entries = [...this.entries, ...waiting].sort((a, b) => (a.startedDateTime < b.startedDateTime ? -1 : a.startedDateTime > b.startedDateTime ? 1 : 0));
     return { log: { version: '1.2', creator: { name: 'wirehttp', version: creatorVersion }, entries } };
   }
 }
 
-/** harEntry converts one exchange with its request and final response. */
-export function harEntry(ex: Exchange): HarEntry {
+/** harEntry converts one exchange with its request and final response; `error` marks one without. */
+export function harEntry(ex: Exchange, error?: string): HarEntry {
   const req = ex.request!;
-  const res = ex.response!;
+  const res = ex.response;
   const conn = ex.connection;
   const reqEnd = req.end ?? req.headDone;
   const send = round(Math.max(0, reqEnd - req.start));
-  const wait = round(Math.max(0, res.start - reqEnd));
-  const receive = round(Math.max(0, (res.end ?? res.start) - res.start));
+  const wait = res === undefined ? 0 : round(Math.max(0, res.start - reqEnd));
+  const receive = res === undefined ? 0 : round(Math.max(0, (res.end ?? res.start) - res.start));
   const h = req.head;
   const ctype = req.head.headers.get('content-type') ?? '';
   return {
@@ -79,7 +104,7 @@ export function harEntry(ex: Exchange): HarEntry {
       headersSize: req.headRaw.length,
       bodySize: req.wireSize - req.headRaw.length,
     },
-    response: {
+    response: res === undefined ? NO_RESPONSE : {
       status: res.head.status,
       statusText: res.head.reason,
       httpVersion: `HTTP/1.${res.head.versionMinor}`,
@@ -94,8 +119,15 @@ export function harEntry(ex: Exchange): HarEntry {
     timings: { blocked: -1, dns: -1, connect: -1, send, wait, receive, ssl: -1 },
     serverIPAddress: conn.server.address,
     connection: String(conn.id),
+    ...(error !== undefined ? { _error: error } : {}),
   };
 }
+
+/** The response of an entry that got none: status 0, as browsers export a failed request. */
+const NO_RESPONSE: HarEntry['response'] = {
+  status: 0, statusText: '', httpVersion: '', cookies: [], headers: [], content: { size: 0, mimeType: 'x-unknown' },
+  redirectURL: '', headersSize: -1, bodySize: -1,
+};
 
 function round(ms: number): number {
   return Math.round(ms * 1000) / 1000;
