@@ -96,3 +96,24 @@ test('multipart: a Content-Type without a boundary is 400', async () => {
   const r = await s.fetch('/form', { method: 'POST', headers: { 'Content-Type': 'multipart/form-data' }, body: 'x' });
   assert.equal(r.status, 400);
 });
+
+test('multipart: files are listed in the order they were sent, not the order their temp files finished', async () => {
+  const app = new App({ limits: { files: 3 } });
+  app.post('/order', (req) => [...req.files].map(([, f]) => f.filename));
+  const own = await serve(app);
+  try {
+    // three small files in one read: their temp files are created and written concurrently, so the
+    // order they finish in varies from run to run; a few dozen tries show any dependence on it
+    const { body, contentType } = multipartBody([
+      { name: 'doc', value: 'x'.repeat(3000), filename: 'a.txt' },
+      { name: 'doc', value: 'y', filename: 'b.txt' },
+      { name: 'doc', value: 'z'.repeat(100), filename: 'c.txt' },
+    ]);
+    for (let i = 0; i < 40; i++) {
+      const r = await own.fetch('/order', { method: 'POST', headers: { 'Content-Type': contentType }, body });
+      assert.deepEqual(JSON.parse(r.body), ['a.txt', 'b.txt', 'c.txt'], `try ${i}`);
+    }
+  } finally {
+    await own.close();
+  }
+});

@@ -144,6 +144,7 @@ export function parseMultipart(req: Request, contentType: string, limits: FormLi
   const source: Readable = req.body;
   return new Promise<FormData>((resolve, reject) => {
     const writes: Promise<void>[] = [];
+    const finished: Array<UploadedFile | undefined> = [];
     let failed = false;
     let total = 0;
     let n = 0;
@@ -195,7 +196,7 @@ export function parseMultipart(req: Request, contentType: string, limits: FormLi
             });
             out.on('finish', () => {
               if ((stream as { truncated?: boolean }).truncated === true) return bad(new HttpError(413, 'Uploaded file too large'));
-              files.add(field, uploaded(field, filename, info.mimeType, size, path));
+              finished[index] = uploaded(field, filename, info.mimeType, size, path);
               ok();
             });
             stream.pipe(out);
@@ -213,7 +214,10 @@ export function parseMultipart(req: Request, contentType: string, limits: FormLi
       if (failed) return;
       Promise.all(writes).then(
         () => {
-          if (!failed) resolve({ form, files });
+          if (failed) return;
+          // in the order the parts came, not the order their temp files finished writing
+          for (const file of finished) if (file !== undefined) files.add(file.field, file);
+          resolve({ form, files });
         },
         (error: Error) => fail(error),
       );

@@ -24,13 +24,18 @@ export function unsignId(value: string, secrets: readonly string[]): string | un
   const dot = value.lastIndexOf('.');
   if (dot <= 0 || dot === value.length - 1) return undefined;
   const id = value.slice(0, dot);
-  const given = Buffer.from(value.slice(dot + 1), 'base64url');
-  if (given.length !== 32) return undefined;
+  // The text is compared, not the decoded bytes: the last of 43 base64url characters carries two
+  // unused bits, so decoding would accept four spellings of one signature.
+  const given = Buffer.from(value.slice(dot + 1), 'latin1');
+  if (given.length !== SIGNATURE_CHARS) return undefined;
   let ok = false;
   // every secret is tried, so the time taken does not say which one matched
-  for (const secret of secrets) if (timingSafeEqual(given, Buffer.from(mac(id, secret), 'base64url'))) ok = true;
+  for (const secret of secrets) if (timingSafeEqual(given, Buffer.from(mac(id, secret), 'latin1'))) ok = true;
   return ok ? id : undefined;
 }
+
+/** HMAC-SHA256 is 32 bytes: 43 base64url characters, unpadded. */
+const SIGNATURE_CHARS = 43;
 
 function mac(id: string, secret: string): string {
   return createHmac('sha256', secret).update(id).digest('base64url');
