@@ -11,8 +11,10 @@ const HEARTBEAT_MS = 10_000;
 
 interface Client {
   readonly res: Response;
-  /** The socket's buffer was full: changes are skipped until it drains, then everything is sent again. */
+  /** The socket's buffer was full: changes are skipped until it drains. */
   behind: boolean;
+  /** Changes were skipped while behind: everything is sent again once the socket drains. */
+  missed: boolean;
   /** Resolves the handler's promise once the stream is over. */
   readonly done: () => void;
 }
@@ -22,7 +24,8 @@ interface Client {
  * first kept number, start time), then every kept row in `rows` events; afterwards `rows` events
  * carry rows added or changed since the last one. Each `rows` event is `{ first, rows }`: the page
  * drops what is older than `first` and replaces or appends rows by number. A page that cannot keep
- * up is not queued for: it is sent the whole buffer again once its connection drains.
+ * up is not queued for: changes made while its socket is full are skipped, and once it drains it
+ * is sent the whole buffer again (only then: a full socket still delivers what it holds).
  */
 export class EventStream {
   private readonly clients = new Set<Client>();
@@ -51,7 +54,7 @@ export class EventStream {
       return Promise.resolve();
     }
     return new Promise<void>((resolve) => {
-      const client: Client = { res, behind: false, done: resolve };
+      const client: Client = { res, behind: false, missed: false, done: resolve };
       this.clients.add(client);
       this.snapshot(client);
     });
@@ -101,7 +104,10 @@ export class EventStream {
   }
 
   private broadcast(text: string): void {
-    for (const c of this.clients) if (!c.behind) this.send(c, text);
+    for (const c of this.clients) {
+      if (c.behind) c.missed = true;
+      else this.send(c, text);
+    }
   }
 
   private send(client: Client, text: string): void {
@@ -121,6 +127,8 @@ export class EventStream {
     client.res.drain().then(() => {
       if (!this.clients.has(client)) return;
       client.behind = false;
+      if (!client.missed) return;
+      client.missed = false;
       this.snapshot(client);
     }, () => this.drop(client));
   }

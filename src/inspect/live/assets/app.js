@@ -236,8 +236,11 @@ function formatMs(ms) {
 
 viewport.addEventListener('scroll', () => {
   // Only a scroll by the user decides whether to follow; the list's own jumps to the end do not
-  // (rows may have arrived since, so the position would look like "not at the end").
-  if (viewport.scrollTop !== state.autoScrollTop) state.follow = viewport.scrollTop + viewport.clientHeight >= viewport.scrollHeight - ROW_H;
+  // (rows may have arrived since, so the position would look like "not at the end"). While
+  // following, only a move up by more than a row stops it: a few pixels of adjustment by the
+  // browser between our jump and this event must not.
+  const atEnd = viewport.scrollTop + viewport.clientHeight >= viewport.scrollHeight - ROW_H;
+  if (!state.follow || viewport.scrollTop < state.autoScrollTop - ROW_H) state.follow = atEnd;
   scheduleRender(false);
 }, { passive: true });
 new ResizeObserver(() => scheduleRender(false)).observe(viewport);
