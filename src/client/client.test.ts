@@ -298,13 +298,9 @@ test('pipelining: two GETs share one connection when the agent allows it', async
   }
 });
 
-// Known bug, found writing guide chapter 2: when a response says `Connection: close` the client
-// destroys its socket as soon as the body is complete, without reading the FIN that the server sent
-// right behind it, and reports 'client-close'. `request --trace` then says "closed by the client" and
-// `request --pcap` draws the client's FIN first, while on the wire (tshark -i lo) the server's FIN
-// came first, as serve --trace and serve --pcap show. The fix needs the connection to give an EOF
-// already received the chance to be read before it closes (and agent.close() not to pre-empt it).
-test('who closed: a server that ends right after a Connection: close response is reported as server-fin', { todo: 'client reports client-close; see the comment above' }, async () => {
+// Found writing guide chapter 2: the client used to close at once after a `Connection: close`
+// response and report 'client-close', while on the wire the server's FIN came first.
+test('who closed: a server that ends right after a Connection: close response is reported as server-fin', async () => {
   const server = await rawServer((s) => {
     s.once('data', () => s.end('HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok'));
   });

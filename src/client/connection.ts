@@ -5,6 +5,9 @@ import { describe, openSocket, type ConnectPhases, type ConnectTarget } from './
 import { ClientError, ConnectionClosedError, ParseError, ResetError, fromSocketError } from './errors.js';
 import type { ClientCloseReason, ClientConnectionInfo, ClientObserver } from './types.js';
 
+/** How long a connection the last response ended waits for the server's FIN before closing itself. */
+const SERVER_FIN_WAIT_MS = 100;
+
 export { abortError, type ConnectPhases, type ConnectTarget } from './connect.js';
 
 /** Exchange receives one response's events from the connection it was sent on. */
@@ -48,6 +51,8 @@ export class Connection implements MessageSink<ResponseHead> {
   private informational = false;
   private bytesThisResponse = 0;
   private readonly observer: ClientObserver | undefined;
+  /** Set while waiting for the server's FIN after a response that ends the connection. */
+  private closeTimer: NodeJS.Timeout | undefined;
 
   private constructor(target: ConnectTarget, socket: Socket, phases: ConnectPhases) {
     this.id = target.id;
@@ -74,7 +79,12 @@ export class Connection implements MessageSink<ResponseHead> {
   }
 
   get closed(): boolean {
-    return this.closeReason !== undefined || this.socket.destroyed || this.socket.readableEnded;
+    return this.closeReason !== undefined || this.closeTimer !== undefined || this.socket.destroyed || this.socket.readableEnded;
+  }
+
+  /** closeNow is the agent's close: a connection already waiting for the server's FIN finishes that wait. */
+  closeNow(reason: ClientCloseReason): void {
+    if (this.closeTimer === undefined) this.destroy(reason);
   }
 
   /** send registers an exchange whose request is about to be written; responses arrive in this order. */
@@ -149,7 +159,7 @@ export class Connection implements MessageSink<ResponseHead> {
     this.bytesThisResponse = 0;
     ex?.onEnd();
     if (!this.keepAlive) {
-      this.destroy('client-close');
+      this.awaitServerClose();
       return;
     }
     if (this.queue.length === 0) {
@@ -159,6 +169,18 @@ export class Connection implements MessageSink<ResponseHead> {
         if (this.queue.length === 0 && !this.closed) this.onIdle?.(this);
       });
     }
+  }
+
+  /**
+   * After a response that ends the connection, the server's FIN is normally right behind it: give it
+   * a moment to arrive so the report (and the pcap) says who really closed first, then close ourselves.
+   */
+  private awaitServerClose(): void {
+    if (this.closeReason !== undefined || this.socket.readableEnded) {
+      this.socket.destroy();
+      return;
+    }
+    this.closeTimer = setTimeout(() => this.destroy('client-close'), SERVER_FIN_WAIT_MS);
   }
 
   private onData(chunk: Buffer): void {
@@ -208,6 +230,7 @@ export class Connection implements MessageSink<ResponseHead> {
   }
 
   private onSocketClose(): void {
+    clearTimeout(this.closeTimer);
     if (this.closeReason === undefined) this.closeReason = 'server-reset';
     if (this.queue.length > 0) this.failQueue(new ResetError('the connection closed unexpectedly', false));
     this.observer?.close?.(this.info, this.closeReason, performance.now());

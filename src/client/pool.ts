@@ -111,7 +111,7 @@ export class Agent {
   /** close destroys every connection and fails waiting requests' acquisition. */
   close(): void {
     for (const pool of this.pools.values()) {
-      for (const conn of [...pool.all]) conn.destroy('agent-close');
+      for (const conn of [...pool.all]) conn.closeNow('agent-close');
       for (const w of pool.waiters.splice(0)) w.reject(abortError(undefined));
     }
     this.pools.clear();
