@@ -133,6 +133,10 @@ async function main(): Promise<void> {
 
   report.client = await runClientBench(ROUNDS, (t) => void process.stdout.write(t));
   report.app = await runAppBench(ROUNDS, SECONDS, (t) => void process.stdout.write(t));
+  process.stdout.write('\n');
+  report.serve = await (await import('./serve-bench.js')).runServeBench(ROUNDS, SECONDS, (t) => void process.stdout.write(t));
+  process.stdout.write('\n');
+  report.inspect = await (await import('./inspect-bench.js')).runInspectBench(ROUNDS, SECONDS, (t) => void process.stdout.write(t));
 
   mkdirSync(new URL('../../bench/results/', import.meta.url), { recursive: true });
   writeFileSync(new URL('../../bench/results/latest.json', import.meta.url), `${JSON.stringify(report, null, 2)}\n`);
