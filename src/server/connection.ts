@@ -380,6 +380,15 @@ export class Connection extends BatchedWriter implements MessageSink<RequestHead
     return false;
   }
 
+  gather(): void {
+    this.beginBatch();
+  }
+
+  release(): boolean {
+    this.endBatch();
+    return !this.socket.writableNeedDrain;
+  }
+
   protected tapOut(): ((bytes: Buffer) => void) | undefined {
     const observer = this.host.observer;
     if (observer?.bytesOut === undefined) return undefined;

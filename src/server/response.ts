@@ -17,6 +17,13 @@ export interface ResponseChannel {
   mustClose(res: ServerResponse): boolean;
   /** `res` has ended; `complete` is false when its body was cut short (the connection must close). */
   finished(res: ServerResponse, complete: boolean): void;
+  /**
+   * gather and release bracket several emits that belong together (head and body, a chunk's size
+   * line, data and CRLF) so they leave in one writev even when a handler answers after an await.
+   */
+  gather(): void;
+  /** release ends a gather (the bytes go out if no outer gather is open); false when the socket is full. */
+  release(): boolean;
 }
 
 /** How the body of this response is delimited on the wire (RFC 9112 §6). */
@@ -200,8 +207,13 @@ export class ServerResponse implements Response {
     } else if (asciiBody !== undefined) {
       this.channel.emit(this, head + asciiBody, 'latin1');
     } else {
+      this.channel.gather();
       this.channel.emit(this, head, 'latin1');
       this.channel.emit(this, typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : toBuffer(chunk!), 'latin1');
+      this.bodyBytes = length;
+      this.channel.finished(this, true);
+      this.channel.release();
+      return;
     }
     this.bodyBytes = this.mode === 'none' ? 0 : length;
     this.channel.finished(this, true);
@@ -216,9 +228,11 @@ export class ServerResponse implements Response {
     }
     this.bodyBytes += data.length;
     if (this.mode === 'chunked') {
+      this.channel.gather();
       this.channel.emit(this, chunkHead(data.length), 'latin1');
       this.channel.emit(this, data, 'latin1');
-      return this.channel.emit(this, '\r\n', 'latin1');
+      const room = this.channel.emit(this, '\r\n', 'latin1');
+      return this.channel.release() && room;
     }
     return this.channel.emit(this, data, 'latin1');
   }
