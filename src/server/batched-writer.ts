@@ -1,5 +1,8 @@
 import type { Socket } from 'node:net';
 
+/** Bytes a batch may gather before it is written out at once (a socket's default high-water mark). */
+const BATCH_LIMIT = 16 * 1024;
+
 /**
  * BatchedWriter sends bytes to a socket, or gathers them while a read is being processed: every
  * response produced from one read (a pipelined batch, or just one keep-alive exchange) then leaves in
@@ -7,9 +10,6 @@ import type { Socket } from 'node:net';
  * writes"). Text is joined into one latin1 string; Buffers go out with it in one corked writev.
  * Connection extends it (a base class rather than a member: idle connections stay one object).
  */
-/** Bytes a batch may gather before it is written out at once (a socket's default high-water mark). */
-const BATCH_LIMIT = 16 * 1024;
-
 export abstract class BatchedWriter {
   readonly socket: Socket;
   /** Nesting depth of batched processing; writes are gathered while it is above zero. */
@@ -31,6 +31,17 @@ export abstract class BatchedWriter {
 
   protected endBatch(): void {
     if (--this.batchDepth === 0) this.flushBatch();
+  }
+
+  /** gather opens a batch for writes that belong together (ResponseChannel: head and body, a chunk). */
+  gather(): void {
+    this.beginBatch();
+  }
+
+  /** release closes it; false when the socket's buffer is full. */
+  release(): boolean {
+    this.endBatch();
+    return !this.socket.writableNeedDrain;
   }
 
   /** write sends or gathers `data`; false means the socket's buffer is full (wait for 'drain'). */

@@ -275,12 +275,8 @@ export class Connection extends BatchedWriter implements MessageSink<RequestHead
   onBody(chunk: Buffer): void {
     const res = this.current;
     if (res === undefined) return;
-    const incoming = res.request.incomingBody!;
-    if (res.finished && !incoming.touched) {
-      incoming.received += chunk.length; // answered without reading: discard, keep the framing
-      return;
-    }
-    incoming.push(chunk);
+    // a body whose exchange was answered first drops what comes (finished() abandoned it)
+    res.request.incomingBody!.push(chunk);
   }
 
   onTrailers(trailers: HeaderList): void {
@@ -378,15 +374,6 @@ export class Connection extends BatchedWriter implements MessageSink<RequestHead
     if (this.queue[0] === res) return this.write(data, encoding);
     (res.pendingOut ??= []).push(data);
     return false;
-  }
-
-  gather(): void {
-    this.beginBatch();
-  }
-
-  release(): boolean {
-    this.endBatch();
-    return !this.socket.writableNeedDrain;
   }
 
   protected tapOut(): ((bytes: Buffer) => void) | undefined {

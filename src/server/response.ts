@@ -202,21 +202,20 @@ export class ServerResponse implements Response {
     }
     const head = this.buildHead(length);
     this.ended = true;
+    // head and a binary body are two writes: gathered, they still leave in one writev
+    const twoParts = this.mode !== 'none' && length > 0 && asciiBody === undefined;
+    if (twoParts) this.channel.gather();
     if (this.mode === 'none' || length === 0) {
       this.channel.emit(this, head, 'latin1');
     } else if (asciiBody !== undefined) {
       this.channel.emit(this, head + asciiBody, 'latin1');
     } else {
-      this.channel.gather();
       this.channel.emit(this, head, 'latin1');
       this.channel.emit(this, typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : toBuffer(chunk!), 'latin1');
-      this.bodyBytes = length;
-      this.channel.finished(this, true);
-      this.channel.release();
-      return;
     }
     this.bodyBytes = this.mode === 'none' ? 0 : length;
     this.channel.finished(this, true);
+    if (twoParts) this.channel.release();
   }
 
   private writeBody(chunk: string | Uint8Array): boolean {
