@@ -3,6 +3,19 @@ import type { Socket } from 'node:net';
 /** Bytes a batch may gather before it is written out at once (a socket's default high-water mark). */
 const BATCH_LIMIT = 16 * 1024;
 
+/** Up to this many gathered bytes are joined into one Buffer rather than written as a writev. */
+const JOIN_LIMIT = 16 * 1024;
+
+/** joinParts copies latin1 strings and Buffers into one Buffer. */
+function joinParts(parts: ReadonlyArray<string | Buffer>): Buffer {
+  let bytes = 0;
+  for (const part of parts) bytes += part.length; // a latin1 string has one byte per character
+  const out = Buffer.allocUnsafe(bytes);
+  let at = 0;
+  for (const part of parts) at += typeof part === 'string' ? out.write(part, at, 'latin1') : part.copy(out, at);
+  return out;
+}
+
 /**
  * BatchedWriter sends bytes to a socket, or gathers them while a read is being processed: every
  * response produced from one read (a pipelined batch, or just one keep-alive exchange) then leaves in
@@ -70,6 +83,7 @@ export abstract class BatchedWriter {
   protected flushBatch(): void {
     const parts = this.batchParts;
     const text = this.batchText;
+    const bytes = this.batchBytes;
     this.batchParts = undefined;
     this.batchText = '';
     this.batchBytes = 0;
@@ -78,6 +92,12 @@ export abstract class BatchedWriter {
       return;
     }
     if (text !== '') parts.push(text);
+    if (bytes <= JOIN_LIMIT) {
+      // Small parts (a head and a small file) are copied into one Buffer: one plain write costs less
+      // than the cork, the chunk list and the writev request node builds for several.
+      this.rawWrite(joinParts(parts), 'latin1');
+      return;
+    }
     this.socket.cork();
     for (const part of parts) this.rawWrite(part, 'latin1');
     this.socket.uncork();

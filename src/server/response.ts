@@ -94,8 +94,7 @@ export class ServerResponse implements Response {
 
   getHeader(name: string): string | undefined {
     const f = this.fields;
-    const lower = name.toLowerCase();
-    for (let i = 0; i < f.length; i += 2) if (f[i]!.toLowerCase() === lower) return f[i + 1];
+    for (let i = 0; i < f.length; i += 2) if (sameName(f[i]!, name)) return f[i + 1];
     return undefined;
   }
 
@@ -105,9 +104,7 @@ export class ServerResponse implements Response {
 
   removeHeader(name: string): this {
     const f = this.fields;
-    if (f.length === 0) return this;
-    const lower = name.toLowerCase();
-    for (let i = f.length - 2; i >= 0; i -= 2) if (f[i]!.toLowerCase() === lower) f.splice(i, 2);
+    for (let i = f.length - 2; i >= 0; i -= 2) if (sameName(f[i]!, name)) f.splice(i, 2);
     return this;
   }
 
@@ -322,6 +319,14 @@ export class ServerResponse implements Response {
 /** checkValues throws HttpError 500 if any value of a list could split the response (CR, LF, NUL…). */
 function checkValues(values: readonly string[]): void {
   for (const v of values) if (!isValidHeaderValue(v)) throw new HttpError(500, 'Invalid header value', { expose: false });
+}
+
+/**
+ * sameName compares field names case-insensitively. Lengths first: most names differ there, and a
+ * setHeader compares against every field already set, so this skips nearly all toLowerCase copies.
+ */
+function sameName(a: string, b: string): boolean {
+  return a.length === b.length && (a === b || a.toLowerCase() === b.toLowerCase());
 }
 
 /** Header names a handler sets repeat on every response: validate each distinct one once. */

@@ -18,6 +18,10 @@ export interface CachedFile {
   readonly variants: Map<Coding, Buffer>;
   /** Bytes charged to the cache budget (body plus variants). */
   cost: number;
+  /** Header values for this version, filled by the first response that sends it (serve-file.ts). */
+  type?: string;
+  etag?: string;
+  lastModified?: string;
 }
 
 /**

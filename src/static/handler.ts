@@ -9,10 +9,10 @@ import { resolveOptions, type ResolvedOptions, type StaticOptions } from './opti
 import { errorPage } from './pages.js';
 import { STATUS_REASONS } from '../wire/index.js';
 import { STATUS_TEXT } from './status-text.js';
-import { checkRealPath, fsError, resolveSafePath, VettedPaths, type SafePath } from './safe-path.js';
+import { checkRealPath, fsError, resolveSafePath, SafePathMemo, VettedPaths, type SafePath } from './safe-path.js';
 import { injectReloadScript, LIVE_RELOAD_PATH } from './live-reload.js';
 import { serveFile } from './serve-file.js';
-import { allowFor, handlePost, handlePut } from './upload.js';
+import { allowFor, handlePost, handlePut, type UploadPolicy } from './upload.js';
 
 /** Methods of RFC 9110 §9 (plus PATCH): known but not served here -> 405; anything else -> 501. */
 const KNOWN_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH']);
@@ -29,17 +29,24 @@ export function createStaticHandler(options: StaticOptions): Handler {
   const o = resolveOptions(options);
   const cache = new FileCache(o.cacheBytes, o.cacheMaxFileBytes);
   const vetted = new VettedPaths();
-  return async (req: Request, res: Response): Promise<void> => {
-    try {
-      await dispatch(o, cache, vetted, req, res);
-    } catch (error) {
+  const paths = new SafePathMemo(o.root, o);
+  return (req: Request, res: Response): Promise<void> | undefined => {
+    const failed = (error: unknown): Promise<void> => {
       if (res.headersSent) throw error; // mid-body: let the engine cut the connection
-      await renderError(o, cache, req, res, error);
+      return renderError(o, cache, req, res, error);
+    };
+    // a cached file is answered synchronously: no promise is made unless some step has to wait
+    let pending: Promise<void> | undefined;
+    try {
+      pending = dispatch(o, cache, paths, vetted, req, res);
+    } catch (error) {
+      return failed(error);
     }
+    return pending?.then(undefined, failed);
   };
 }
 
-async function dispatch(o: ResolvedOptions, cache: FileCache, vetted: VettedPaths, req: Request, res: Response): Promise<void> {
+function dispatch(o: ResolvedOptions, cache: FileCache, paths: SafePathMemo, vetted: VettedPaths, req: Request, res: Response): Promise<void> | undefined {
   res.setHeader('X-Content-Type-Options', 'nosniff');
   if (o.corsOrigin !== undefined) res.setHeader('Access-Control-Allow-Origin', o.corsOrigin);
   const method = req.method;
@@ -48,27 +55,29 @@ async function dispatch(o: ResolvedOptions, cache: FileCache, vetted: VettedPath
     o.note(req, 'live reload: event stream');
     return o.liveReload.handle(res);
   }
-  if (o.upload !== undefined && (method === 'PUT' || method === 'POST')) {
-    try {
-      return await (method === 'PUT' ? handlePut : handlePost)(o, o.upload, req, res);
-    } catch (error) {
-      // a refused upload may leave body bytes unread: close rather than read them to reuse the connection
-      if (req.hasBody) res.closeAfter();
-      if (isHttpError(error) && error.expose) o.note(req, `upload refused: ${error.message}`);
-      throw error;
-    }
-  }
+  if (o.upload !== undefined && (method === 'PUT' || method === 'POST')) return receiveUpload(o, o.upload, req, res);
   if (method !== 'GET' && method !== 'HEAD') {
     if (!KNOWN_METHODS.has(method)) throw new HttpError(501);
     throw new HttpError(405, undefined, { headers: { Allow: allowed(o) } });
   }
-  const safe = resolveSafePath(o.root, req.path, o);
+  const safe = paths.resolve(req.path);
   // synchronous on purpose: see checkRealPathSync (two thread-pool hops per request cost more than the lookups)
   const { real, st } = vetted.resolve(o.realRoot, safe.abs, o);
   if (st.isDirectory()) return serveDirectory(o, cache, req, res, safe, real);
   if (!st.isFile()) throw new HttpError(404); // sockets, fifos, devices: never opened
   if (safe.trailingSlash) throw new HttpError(404); // `file.txt/` names a folder that is not there
-  await serveFile(o, cache, req, res, real, st);
+  return serveFile(o, cache, req, res, real, st);
+}
+
+async function receiveUpload(o: ResolvedOptions, upload: UploadPolicy, req: Request, res: Response): Promise<void> {
+  try {
+    return await (req.method === 'PUT' ? handlePut : handlePost)(o, upload, req, res);
+  } catch (error) {
+    // a refused upload may leave body bytes unread: close rather than read them to reuse the connection
+    if (req.hasBody) res.closeAfter();
+    if (isHttpError(error) && error.expose) o.note(req, `upload refused: ${error.message}`);
+    throw error;
+  }
 }
 
 /**
@@ -89,7 +98,7 @@ function allowed(o: ResolvedOptions): string {
 }
 
 /** answerOptions: `OPTIONS *` or a path -> 204 with Allow; CORS preflights get the CORS fields too. */
-function answerOptions(o: ResolvedOptions, req: Request, res: Response): void {
+function answerOptions(o: ResolvedOptions, req: Request, res: Response): undefined {
   res.setHeader('Allow', allowed(o));
   if (o.corsOrigin !== undefined && req.headers.has('access-control-request-method')) {
     res.setHeader('Access-Control-Allow-Methods', allowed(o));
@@ -99,6 +108,7 @@ function answerOptions(o: ResolvedOptions, req: Request, res: Response): void {
   }
   res.setHeader('Content-Length', 0);
   res.status(204).end();
+  return undefined;
 }
 
 /**

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, realpath, rm, symlink, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
 import { after, before, test } from 'node:test';
-import { checkRealPath, checkRealPathSync, isInside, PathError, resolveSafePath, VettedPaths, type PathRefusal } from './safe-path.js';
+import { checkRealPath, checkRealPathSync, isInside, PathError, resolveSafePath, SafePathMemo, VettedPaths, type PathRefusal } from './safe-path.js';
 
 const ROOT = `${sep}srv${sep}www`;
 
@@ -66,6 +66,29 @@ for (const c of corpus) {
     }
   });
 }
+
+test('SafePathMemo: asked twice, every corpus path gives what resolveSafePath gives, refusals included', () => {
+  const memos = { shown: new SafePathMemo(ROOT, { showHidden: true }), hidden: new SafePathMemo(ROOT, { showHidden: false }) };
+  for (let round = 0; round < 2; round++) {
+    for (const c of corpus) {
+      const memo = c.hidden === true ? memos.shown : memos.hidden;
+      let direct: unknown;
+      try {
+        direct = resolveSafePath(ROOT, c.path, { showHidden: c.hidden });
+      } catch (error) {
+        assert.throws(() => memo.resolve(c.path), (e: unknown) => e instanceof PathError && e.reason === (error as PathError).reason, c.name);
+        continue;
+      }
+      assert.deepEqual(memo.resolve(c.path), direct, c.name);
+    }
+  }
+});
+
+test('SafePathMemo: a full memo starts over instead of growing', () => {
+  const memo = new SafePathMemo(ROOT, {}, 3);
+  for (let i = 0; i < 10; i++) assert.deepEqual(memo.resolve(`/f${i}`).segments, [`f${i}`]);
+  assert.ok((memo as unknown as { entries: Map<string, unknown> }).entries.size <= 3);
+});
 
 const inside: Array<{ name: string; root: string; abs: string; want: boolean }> = [
   { name: 'same', root: '/srv/www', abs: '/srv/www', want: true },

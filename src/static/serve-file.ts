@@ -3,7 +3,7 @@ import { HttpError } from '../server/http-error.js';
 import type { Request, Response } from '../server/types.js';
 import { evaluatePreconditions, ifRangeAllows, makeEtag, type Validators } from './conditional.js';
 import { isCompressible, MIN_COMPRESS_BYTES, negotiateEncoding, type Coding } from './encoding.js';
-import type { FileCache } from './file-cache.js';
+import type { CachedFile, FileCache } from './file-cache.js';
 import { injectReloadScript } from './live-reload.js';
 import { contentTypeFor } from './mime.js';
 import type { ResolvedOptions } from './options.js';
@@ -25,9 +25,12 @@ const SIBLING_SUFFIX = { br: '.br', gzip: '.gz' } as const;
  * preconditions against its validators (RFC 9110 §13.2.2), then Range (§14), then send from the
  * memory cache or stream from disk. A Range is never combined with a content coding: byte offsets
  * would refer to the compressed stream, which on-the-fly compression cannot reproduce exactly.
+ * Returns undefined when the response ended synchronously (a cached file: the common case, with no
+ * promise to allocate or settle), else a promise for the rest.
  */
-export async function serveFile(o: ResolvedOptions, cache: FileCache, req: Request, res: Response, path: string, st: Stats, status = 200): Promise<void> {
-  const type = contentTypeFor(path);
+export function serveFile(o: ResolvedOptions, cache: FileCache, req: Request, res: Response, path: string, st: Stats, status = 200): Promise<void> | undefined {
+  const cached = cache.cacheable(st.size) ? cache.peek(path, st.mtimeMs, st.size) : undefined;
+  const type = cached?.type ?? contentTypeFor(path);
   const head = req.method === 'HEAD';
   const rangeHeader = status === 200 && req.method === 'GET' ? req.headers.get('range') : undefined;
   if (o.liveReload !== undefined && rangeHeader === undefined && type.startsWith('text/html') && cache.cacheable(st.size)) {
@@ -46,12 +49,16 @@ export async function serveFile(o: ResolvedOptions, cache: FileCache, req: Reque
   }
 
   const source = sibling?.st ?? st;
-  const validators: Validators = { etag: makeEtag(source.size, source.mtimeMs, coding), lastModifiedSec: Math.floor(st.mtimeMs / 1000) };
+  const facts = sibling === undefined && cached !== undefined ? cachedFacts(cached, type) : undefined;
+  const validators: Validators = {
+    etag: coding === 'identity' && facts !== undefined ? facts.etag : makeEtag(source.size, source.mtimeMs, coding),
+    lastModifiedSec: Math.floor(st.mtimeMs / 1000),
+  };
   res.setHeader('Content-Type', type);
   res.setHeader('Accept-Ranges', 'bytes');
   if (status === 200) {
     res.setHeader('ETag', validators.etag);
-    res.setHeader('Last-Modified', new Date(validators.lastModifiedSec * 1000).toUTCString());
+    res.setHeader('Last-Modified', facts?.lastModified ?? httpDateOf(validators.lastModifiedSec));
     res.setHeader('Cache-Control', o.cacheControl);
   } else {
     res.setHeader('Cache-Control', 'no-store'); // an error page must not be kept for the URL
@@ -63,7 +70,7 @@ export async function serveFile(o: ResolvedOptions, cache: FileCache, req: Reque
     if (pre === 'not-modified') {
       res.removeHeader('Content-Type');
       res.status(304).end();
-      return;
+      return undefined;
     }
     if (pre === 'precondition-failed') throw new HttpError(412);
   }
@@ -78,16 +85,9 @@ export async function serveFile(o: ResolvedOptions, cache: FileCache, req: Reque
         const r = ranges[0]!;
         res.setHeader('Content-Range', `bytes ${r.start}-${r.end}/${st.size}`);
         res.setHeader('Content-Length', r.end - r.start + 1);
-        await sendBody(cache, res, path, st, head, ranges);
-        return;
+        return sendBody(cache, res, path, st, head, r);
       }
-      const mp = multipartFraming(ranges, st.size, type);
-      res.setHeader('Content-Type', mp.contentType);
-      res.setHeader('Content-Length', mp.length);
-      if (head) return res.end();
-      await streamFile(res, path, ranges, (i) => mp.partHeads[i]!, mp.closing);
-      res.end();
-      return;
+      return sendMultipart(res, path, st, type, ranges, head);
     }
   }
 
@@ -95,16 +95,47 @@ export async function serveFile(o: ResolvedOptions, cache: FileCache, req: Reque
   if (coding !== 'identity') res.setHeader('Content-Encoding', coding);
   if (sibling !== undefined) {
     res.setHeader('Content-Length', sibling.st.size);
-    await sendBody(cache, res, sibling.path, sibling.st, head, [{ start: 0, end: sibling.st.size - 1 }]);
-  } else if (coding !== 'identity') {
-    const entry = cache.peek(path, st.mtimeMs, st.size) ?? (await cache.get(path, st.mtimeMs, st.size));
-    const body = entry.variants.get(coding) ?? (await cache.variant(path, entry, coding));
+    return sendBody(cache, res, sibling.path, sibling.st, head, { start: 0, end: sibling.st.size - 1 });
+  }
+  if (coding !== 'identity') {
+    const body = cached?.variants.get(coding);
+    if (body === undefined) return sendCompressed(cache, res, path, st, coding, head);
     res.setHeader('Content-Length', body.length);
     res.end(head ? undefined : body);
-  } else {
-    res.setHeader('Content-Length', st.size);
-    await sendBody(cache, res, path, st, head, [{ start: 0, end: st.size - 1 }]);
+    return undefined;
   }
+  res.setHeader('Content-Length', st.size);
+  return sendBody(cache, res, path, st, head, { start: 0, end: st.size - 1 }, cached);
+}
+
+/** cachedFacts returns the per-version header values kept on a cache entry, computing them once. */
+function cachedFacts(entry: CachedFile, type: string): { etag: string; lastModified: string } {
+  if (entry.type === undefined) {
+    entry.type = type;
+    entry.etag = makeEtag(entry.size, entry.mtimeMs);
+    entry.lastModified = httpDateOf(Math.floor(entry.mtimeMs / 1000));
+  }
+  return { etag: entry.etag!, lastModified: entry.lastModified! };
+}
+
+function httpDateOf(seconds: number): string {
+  return new Date(seconds * 1000).toUTCString();
+}
+
+async function sendCompressed(cache: FileCache, res: Response, path: string, st: Stats, coding: Exclude<Coding, 'identity'>, head: boolean): Promise<void> {
+  const entry = await cache.get(path, st.mtimeMs, st.size);
+  const body = entry.variants.get(coding) ?? (await cache.variant(path, entry, coding));
+  res.setHeader('Content-Length', body.length);
+  res.end(head ? undefined : body);
+}
+
+async function sendMultipart(res: Response, path: string, st: Stats, type: string, ranges: readonly { start: number; end: number }[], head: boolean): Promise<void> {
+  const mp = multipartFraming(ranges, st.size, type);
+  res.setHeader('Content-Type', mp.contentType);
+  res.setHeader('Content-Length', mp.length);
+  if (head) return res.end();
+  await streamFile(res, path, ranges, (i) => mp.partHeads[i]!, mp.closing);
+  res.end();
 }
 
 /**
@@ -118,7 +149,7 @@ async function serveWithReload(o: ResolvedOptions, cache: FileCache, req: Reques
   res.setHeader('Content-Type', type);
   if (status === 200) {
     res.setHeader('ETag', validators.etag);
-    res.setHeader('Last-Modified', new Date(validators.lastModifiedSec * 1000).toUTCString());
+    res.setHeader('Last-Modified', httpDateOf(validators.lastModifiedSec));
     res.setHeader('Cache-Control', o.cacheControl);
     const pre = evaluatePreconditions(req.method, req.headers, validators);
     if (pre === 'not-modified') {
@@ -136,16 +167,27 @@ async function serveWithReload(o: ResolvedOptions, cache: FileCache, req: Reques
   res.end(req.method === 'HEAD' ? undefined : body);
 }
 
-/** sendBody ends `res` with one byte range of a file: from memory when small, else streamed. */
-async function sendBody(cache: FileCache, res: Response, path: string, st: Stats, head: boolean, ranges: readonly [{ start: number; end: number }] | readonly { start: number; end: number }[]): Promise<void> {
-  const r = ranges[0]!;
-  if (head || st.size === 0) return res.end();
-  if (cache.cacheable(st.size)) {
-    // a hit ends the response without an await: see FileCache.peek
-    const entry = cache.peek(path, st.mtimeMs, st.size) ?? (await cache.get(path, st.mtimeMs, st.size));
-    res.end(r.start === 0 && r.end === entry.body.length - 1 ? entry.body : entry.body.subarray(r.start, r.end + 1));
-    return;
+/**
+ * sendBody ends `res` with one byte range of a file: from memory when small (synchronously when the
+ * file is cached, so the engine sends head and body in one write), else streamed.
+ */
+function sendBody(cache: FileCache, res: Response, path: string, st: Stats, head: boolean, r: { start: number; end: number }, cached?: CachedFile): Promise<void> | undefined {
+  if (head || st.size === 0) {
+    res.end();
+    return undefined;
   }
+  if (!cache.cacheable(st.size)) return streamRange(res, path, r);
+  const entry = cached ?? cache.peek(path, st.mtimeMs, st.size);
+  if (entry === undefined) return cache.get(path, st.mtimeMs, st.size).then((loaded) => endWithSlice(res, loaded, r));
+  endWithSlice(res, entry, r);
+  return undefined;
+}
+
+function endWithSlice(res: Response, entry: CachedFile, r: { start: number; end: number }): void {
+  res.end(r.start === 0 && r.end === entry.body.length - 1 ? entry.body : entry.body.subarray(r.start, r.end + 1));
+}
+
+async function streamRange(res: Response, path: string, r: { start: number; end: number }): Promise<void> {
   await streamFile(res, path, [r]);
   res.end();
 }
