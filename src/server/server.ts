@@ -2,7 +2,8 @@ import { createServer as createNetServer, type AddressInfo, type Server as NetSe
 import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import { performance } from 'node:perf_hooks';
 import { RequestParser, resolveLimits, type MessageSink, type RequestHead } from '../wire/index.js';
-import { clock, Connection, type ConnectionHost, type Settings } from './connection.js';
+import { Connection } from './connection.js';
+import { clock, type ConnectionHost, type ConnectionState, type Settings } from './connection-state.js';
 import { isHttpError } from './http-error.js';
 import { ProxyTrust } from './trust-proxy.js';
 import { tapTlsWire } from './tls-tap.js';
@@ -57,7 +58,7 @@ export class Server implements ConnectionHost {
   shuttingDown = false;
   readonly drainListener = onDrain;
   private readonly net: NetServer;
-  private readonly connections = new Set<Connection>();
+  private readonly connections = new Set<ConnectionState>();
   private nextId = 1;
   private sweepTimer: NodeJS.Timeout | undefined;
   private closeWaiters: Array<() => void> = [];
@@ -168,7 +169,7 @@ export class Server implements ConnectionHost {
 
   // ---- ConnectionHost ----------------------------------------------------------------------------
 
-  connectionClosed(conn: Connection): void {
+  connectionClosed(conn: ConnectionState): void {
     this.connections.delete(conn);
     if (this.shuttingDown && this.connections.size === 0) {
       this.stopSweep();
