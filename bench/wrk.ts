@@ -5,6 +5,8 @@ import { join } from 'node:path';
 
 export interface WrkResult {
   requestsPerSecond: number;
+  /** Bytes per second received (wrk's Transfer/sec: heads and bodies). */
+  bytesPerSecond: number;
   p99Ms: number | undefined;
   errors: number;
   /** Filled in by the caller: the server's CPU time per request, µs. */
@@ -40,9 +42,12 @@ export function runWrk(url: string, args: readonly string[], seconds: number): W
   const p99 = /\s99%\s+([\d.]+)(us|ms|s)\b/.exec(out);
   const errors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
   const non2xx = /Non-2xx or 3xx responses: (\d+)/.exec(out);
+  const transfer = /Transfer\/sec:\s+([\d.]+)(B|KB|MB|GB)\b/.exec(out);
   const unit = { us: 0.001, ms: 1, s: 1000 } as const;
+  const scale = { B: 1, KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3 } as const;
   return {
     requestsPerSecond: rps === null ? 0 : Number(rps[1]),
+    bytesPerSecond: transfer === null ? 0 : Number(transfer[1]) * scale[transfer[2] as keyof typeof scale],
     p99Ms: p99 === null ? undefined : Number(p99[1]) * unit[p99[2] as keyof typeof unit],
     errors: (errors === null ? 0 : Number(errors[1]) + Number(errors[3]) + Number(errors[4])) + (non2xx === null ? 0 : Number(non2xx[1])),
   };
