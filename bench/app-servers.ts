@@ -19,7 +19,8 @@ interface ExpressApp {
 async function start(kind: string, port: number): Promise<number> {
   switch (kind) {
     case 'ours': {
-      const app = new App({ server: { keepAliveTimeout: KEEP_ALIVE_MS } });
+      // fastify and Express (node:http) set no request limit per connection; ours defaults to nginx's 1000
+      const app = new App({ server: { keepAliveTimeout: KEEP_ALIVE_MS, maxRequestsPerConnection: Infinity } });
       app.get('/users/:id', (req) => user(req.params.id));
       return (await app.listen(port, '127.0.0.1')).port;
     }
