@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { ensureWrk, runWrk } from './wrk.js';
 
 const MODES = ['none', 'empty', 'noop', 'pcap'] as const;
-const TARGETS: Record<string, number> = { empty: 0.98, noop: 0.98, pcap: 0.5 };
+// issue 7: no flag (the seam unused) >= 0.98x, --pcap >= 0.5x; an observer that does nothing is shown for scale
+const TARGETS: Record<string, number> = { empty: 0.98, pcap: 0.5 };
 
 function start(mode: string, file: string): Promise<{ port: number; stop(): Promise<void> }> {
   const script = fileURLToPath(new URL('./inspect-server.js', import.meta.url));
