@@ -31,19 +31,21 @@ export function createStaticHandler(options: StaticOptions): Handler {
   const vetted = new VettedPaths();
   const paths = new SafePathMemo(o.root, o);
   return (req: Request, res: Response): Promise<void> | undefined => {
-    const failed = (error: unknown): Promise<void> => {
-      if (res.headersSent) throw error; // mid-body: let the engine cut the connection
-      return renderError(o, cache, req, res, error);
-    };
     // a cached file is answered synchronously: no promise is made unless some step has to wait
     let pending: Promise<void> | undefined;
     try {
       pending = dispatch(o, cache, paths, vetted, req, res);
     } catch (error) {
-      return failed(error);
+      return recover(o, cache, req, res, error);
     }
-    return pending?.then(undefined, failed);
+    return pending?.then(undefined, (error: unknown) => recover(o, cache, req, res, error));
   };
+}
+
+/** recover answers a failed request with an error page; once the head is out, the engine cuts the connection instead. */
+function recover(o: ResolvedOptions, cache: FileCache, req: Request, res: Response, error: unknown): Promise<void> {
+  if (res.headersSent) throw error;
+  return renderError(o, cache, req, res, error);
 }
 
 function dispatch(o: ResolvedOptions, cache: FileCache, paths: SafePathMemo, vetted: VettedPaths, req: Request, res: Response): Promise<void> | undefined {
