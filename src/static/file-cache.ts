@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { brotliCompress, constants as zlib, gzip } from 'node:zlib';
 import type { Coding } from './encoding.js';
+import { SiblingFinder } from './siblings.js';
 
 const brotli = promisify(brotliCompress);
 const gzipAsync = promisify(gzip);
@@ -34,6 +35,8 @@ export class FileCache {
   private total = 0;
   private readonly budget: number;
   readonly maxFileBytes: number;
+  /** Precompressed `.br` / `.gz` siblings of the files served (kept here: one memory of the disk per server). */
+  readonly siblings = new SiblingFinder();
 
   constructor(budget: number, maxFileBytes: number) {
     this.budget = budget;

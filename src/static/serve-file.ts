@@ -1,4 +1,4 @@
-import { statSync, type Stats } from 'node:fs';
+import type { Stats } from 'node:fs';
 import { HttpError } from '../server/http-error.js';
 import type { Request, Response } from '../server/types.js';
 import { evaluatePreconditions, ifRangeAllows, makeEtag, type Validators } from './conditional.js';
@@ -9,15 +9,9 @@ import { contentTypeFor } from './mime.js';
 import type { ResolvedOptions } from './options.js';
 import { parseRange, unsatisfiedRange } from './range.js';
 import { multipartFraming, streamFile } from './send-file.js';
+import type { Sibling } from './siblings.js';
 
-/** Sibling is a precompressed `file.br` / `file.gz` next to the file. */
-interface Sibling {
-  readonly coding: Exclude<Coding, 'identity'>;
-  readonly path: string;
-  readonly st: Stats;
-}
-
-const SIBLING_SUFFIX = { br: '.br', gzip: '.gz' } as const;
+const NO_SIBLINGS: readonly Sibling[] = [];
 
 /**
  * serveFile answers GET or HEAD for the regular file `path` (already vetted by safe-path) with
@@ -41,7 +35,7 @@ export function serveFile(o: ResolvedOptions, cache: FileCache, req: Request, re
 
   let coding: Coding = 'identity';
   let sibling: Sibling | undefined;
-  const siblings = accept === undefined || rangeHeader !== undefined ? [] : findSiblings(path);
+  const siblings = accept === undefined || rangeHeader !== undefined ? NO_SIBLINGS : cache.siblings.find(path);
   if (rangeHeader === undefined && accept !== undefined) {
     const available: Coding[] = compressible ? ['br', 'gzip'] : siblings.map((s) => s.coding);
     coding = negotiateEncoding(accept, available);
@@ -190,19 +184,4 @@ function endWithSlice(res: Response, entry: CachedFile, r: { start: number; end:
 async function streamRange(res: Response, path: string, r: { start: number; end: number }): Promise<void> {
   await streamFile(res, path, [r]);
   res.end();
-}
-
-/**
- * findSiblings returns the precompressed variants present next to `path` (regular files only). Two
- * synchronous stats: every browser request asks (they all send Accept-Encoding), and an absent name
- * is answered from the dentry cache without the thread-pool round trip an async stat costs.
- */
-function findSiblings(path: string): Sibling[] {
-  const out: Sibling[] = [];
-  for (const coding of ['br', 'gzip'] as const) {
-    const p = path + SIBLING_SUFFIX[coding];
-    const st = statSync(p, { throwIfNoEntry: false });
-    if (st?.isFile() === true) out.push({ coding, path: p, st });
-  }
-  return out;
 }
