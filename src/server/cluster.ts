@@ -156,6 +156,9 @@ function runPrimary(options: ClusterOptions): Promise<number> {
         exited: new Promise<void>((r) => (exitedResolve = r)),
       };
       slots.set(worker.id, slot);
+      // A message to a worker that is exiting can fail (EPIPE, channel closed) before its 'exit' is
+      // seen; that exit is handled below, so the failed send is no news. Unheard, it would crash the primary.
+      worker.on('error', () => {});
       worker.on('message', (message: unknown) => {
         if (!isWorkerMessage(message)) return;
         if (message.wirehttp === 'ready') {
@@ -217,8 +220,10 @@ function runPrimary(options: ClusterOptions): Promise<number> {
 
     const retire = async (slot: Slot): Promise<void> => {
       slot.retiring = true;
-      if (slot.worker.isConnected()) slot.worker.send({ wirehttp: 'close', graceMs } satisfies PrimaryMessage);
-      else slot.worker.process.kill('SIGTERM');
+      const kill = (): void => void slot.worker.process.kill('SIGTERM');
+      // isConnected() can still say yes for a worker whose end of the channel just closed
+      if (slot.worker.isConnected()) slot.worker.send({ wirehttp: 'close', graceMs } satisfies PrimaryMessage, undefined, (error) => error && kill());
+      else kill();
       await slot.exited;
     };
 
