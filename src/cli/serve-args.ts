@@ -26,7 +26,8 @@ Options:
       --no-listing       answer 404 for folders without index.html instead of listing them
       --show-hidden      serve and list dotfiles (alias --hidden); hidden by default
       --follow-symlinks  follow symlinks that point outside the folder (refused by default)
-      --gzip, --no-gzip  compress text on the fly with br/gzip (default on; .br/.gz siblings are always used)
+      --gzip, --no-gzip  compress text on the fly with br/gzip (default on); precompressed .br/.gz
+                         siblings are always used (one created while serving, within a second)
       --tls              HTTPS with a self-signed certificate for localhost, 127.0.0.1 and ::1, made on
                          first use and kept in $XDG_CACHE_HOME/wirehttp (or ~/.cache/wirehttp)
       --cert FILE --key FILE  HTTPS with your own certificate and key (PEM)
