@@ -1,8 +1,8 @@
-import { parseArgs } from 'node:util';
 import { SessionStoreError } from '../app/index.js';
 import { createServer } from '../server/index.js';
 import type { Handler } from '../server/types.js';
 import { inspectUsage, openInspector, takeInspectArgs } from './inspect-options.js';
+import { parseFlags } from './flags.js';
 import { CliError } from './output.js';
 import { selfSignedTls, SELF_SIGNED_NAMES } from './serve-tls.js';
 
@@ -39,13 +39,10 @@ async function loadDemo(): Promise<DemoModules> {
 /** main runs the demo site until SIGINT/SIGTERM, then closes it gracefully. */
 export async function main(allArgv: string[]): Promise<number> {
   const { argv, inspect } = takeInspectArgs('demo', allArgv);
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { bind: { type: 'string', short: 'b' }, tls: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
-  } catch (error) {
-    throw new CliError(`demo: ${(error as Error).message.split('. ')[0]}`, 2, { cause: error });
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseFlags('demo', {
+    args: argv, allowPositionals: true, strict: true,
+    options: { bind: { type: 'string', short: 'b' }, tls: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+  });
   if (values.help === true) {
     process.stdout.write(USAGE);
     return 0;

@@ -1,5 +1,5 @@
 import { createServer, connect, type Socket } from 'node:net';
-import { parseArgs } from 'node:util';
+import { parseFlags } from './flags.js';
 import { CliError, printError } from './output.js';
 import { parseHostPort } from './request-raw.js';
 
@@ -11,17 +11,11 @@ The server echoes every line back; a line 'exit' closes that client's connection
 
 /** main runs `wirehttp echo`: a line echo server, or with --connect its interactive client. */
 export async function main(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: { bind: { type: 'string', short: 'b' }, connect: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } },
-    });
-  } catch (error) {
-    throw new CliError((error as Error).message, 2, { cause: error });
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseFlags('echo', {
+    args: argv,
+    allowPositionals: true,
+    options: { bind: { type: 'string', short: 'b' }, connect: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } },
+  });
   if (values.help === true) {
     process.stdout.write(USAGE);
     return 0;

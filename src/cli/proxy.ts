@@ -1,6 +1,6 @@
-import { parseArgs } from 'node:util';
 import type { ReframeSwitch } from '../inspect/reframer.js';
 import { startRelay } from '../inspect/relay.js';
+import { parseFlags } from './flags.js';
 import { CliError } from './output.js';
 import { ExchangeLog } from './proxy-trace.js';
 import { inspectUsage, openInspector, takeInspectArgs } from './inspect-options.js';
@@ -42,30 +42,25 @@ Example:
 /** main runs `wirehttp proxy`. */
 export async function main(allArgv: string[]): Promise<number> {
   const { argv, inspect } = takeInspectArgs('proxy', allArgv);
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    values = parseArgs({
-      args: argv,
-      options: {
-        listen: { type: 'string', short: 'l' },
-        bind: { type: 'string', short: 'b' },
-        to: { type: 'string' },
-        insecure: { type: 'boolean', short: 'k' },
-        via: { type: 'boolean' },
-        delay: { type: 'string' },
-        throttle: { type: 'string' },
-        'drop-after': { type: 'string' },
-        chunked: { type: 'boolean' },
-        'http1.0': { type: 'boolean' },
-        'x-forwarded-for': { type: 'boolean' },
-        quiet: { type: 'boolean', short: 'q' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    }).values;
-  } catch (error) {
-    throw new CliError(`proxy: ${(error as Error).message}`);
-  }
+  const { values } = parseFlags('proxy', {
+    args: argv,
+    options: {
+      listen: { type: 'string', short: 'l' },
+      bind: { type: 'string', short: 'b' },
+      to: { type: 'string' },
+      insecure: { type: 'boolean', short: 'k' },
+      via: { type: 'boolean' },
+      delay: { type: 'string' },
+      throttle: { type: 'string' },
+      'drop-after': { type: 'string' },
+      chunked: { type: 'boolean' },
+      'http1.0': { type: 'boolean' },
+      'x-forwarded-for': { type: 'boolean' },
+      quiet: { type: 'boolean', short: 'q' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
   if (values.help === true) {
     process.stdout.write(USAGE);
     return 0;

@@ -1,7 +1,7 @@
 // `wirehttp serve` arguments: the help text and the parser that turns argv into ServeArgs.
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseFlags } from './flags.js';
 import { CliError } from './output.js';
 import { inspectUsage, takeInspectArgs, type InspectArgs } from './inspect-options.js';
 import { parseTrustProxy, TRUST_PROXY_USAGE } from './trust-proxy-arg.js';
@@ -100,28 +100,21 @@ const DEFAULT_MAX_UPLOAD = 100 * 1024 * 1024;
 /** parseServeArgs turns argv into ServeArgs or throws CliError (exit 2) with one line for the user. */
 export function parseServeArgs(allArgv: string[]): ServeArgs | 'help' {
   const { argv, inspect } = takeInspectArgs('serve', allArgv);
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: spaValue(argv),
-      allowPositionals: true,
-      strict: true,
-      options: {
-        bind: { type: 'string', short: 'b' }, directory: { type: 'string', short: 'd' }, port: { type: 'string', short: 'p' },
-        cors: { type: 'boolean' }, 'no-listing': { type: 'boolean' }, hidden: { type: 'boolean' }, 'show-hidden': { type: 'boolean' },
-        'follow-symlinks': { type: 'boolean' }, gzip: { type: 'boolean' }, 'no-gzip': { type: 'boolean' }, spa: { type: 'string' },
-        cache: { type: 'string' }, tls: { type: 'boolean' }, cert: { type: 'string' }, key: { type: 'string' },
-        upload: { type: 'boolean' }, overwrite: { type: 'boolean' }, 'upload-overwrite': { type: 'boolean' }, 'max-upload': { type: 'string' },
-        watch: { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' }, log: { type: 'string' },
-        delay: { type: 'string' }, throttle: { type: 'string' }, chunked: { type: 'boolean' }, 'http1.0': { type: 'boolean' }, 'drop-after': { type: 'string' },
-        help: { type: 'boolean', short: 'h' }, workers: { type: 'string' }, 'trust-proxy': { type: 'string' },
-      },
-    });
-  } catch (error) {
-    // node's message continues with a hint about '--'; the first sentence is the useful line
-    throw new CliError(`serve: ${(error as Error).message.split('. ')[0]} (see wirehttp serve --help)`, 2, { cause: error });
-  }
-  const { values: v, positionals } = parsed;
+  const { values: v, positionals } = parseFlags('serve', {
+    args: spaValue(argv),
+    allowPositionals: true,
+    strict: true,
+    options: {
+      bind: { type: 'string', short: 'b' }, directory: { type: 'string', short: 'd' }, port: { type: 'string', short: 'p' },
+      cors: { type: 'boolean' }, 'no-listing': { type: 'boolean' }, hidden: { type: 'boolean' }, 'show-hidden': { type: 'boolean' },
+      'follow-symlinks': { type: 'boolean' }, gzip: { type: 'boolean' }, 'no-gzip': { type: 'boolean' }, spa: { type: 'string' },
+      cache: { type: 'string' }, tls: { type: 'boolean' }, cert: { type: 'string' }, key: { type: 'string' },
+      upload: { type: 'boolean' }, overwrite: { type: 'boolean' }, 'upload-overwrite': { type: 'boolean' }, 'max-upload': { type: 'string' },
+      watch: { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' }, log: { type: 'string' },
+      delay: { type: 'string' }, throttle: { type: 'string' }, chunked: { type: 'boolean' }, 'http1.0': { type: 'boolean' }, 'drop-after': { type: 'string' },
+      help: { type: 'boolean', short: 'h' }, workers: { type: 'string' }, 'trust-proxy': { type: 'string' },
+    },
+  });
   if (v.help === true) return 'help';
   if (positionals.length > 1) throw new CliError(`serve: unexpected argument '${positionals[1]}'`, 2);
   if (v.port !== undefined && positionals.length > 0) throw new CliError('serve: give the port once (positional or --port)', 2);

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import type { Har } from '../inspect/har.js';
 import { timelineFromHar, timelineSvg } from '../inspect/timeline.js';
+import { parseFlags } from './flags.js';
 import { CliError } from './output.js';
 
 const USAGE = `Usage: wirehttp timeline FILE.har [-o FILE.svg] [--title TEXT]
@@ -23,17 +23,11 @@ Example:
 
 /** main runs `wirehttp timeline`: exit 0 when written, 1 when the HAR cannot be read, 2 on usage errors. */
 export async function main(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: { output: { type: 'string', short: 'o' }, title: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-    });
-  } catch (error) {
-    throw new CliError(`timeline: ${(error as Error).message}`, 2, { cause: error });
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseFlags('timeline', {
+    args: argv,
+    allowPositionals: true,
+    options: { output: { type: 'string', short: 'o' }, title: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
   if (values.help === true) {
     process.stdout.write(USAGE);
     return 0;
