@@ -33,6 +33,19 @@ function onData(this: TaggedSocket, chunk: Buffer): void {
 function onEnd(this: TaggedSocket): void {
   this[kConnection].onSocketEnd();
 }
+
+/**
+ * listenForEnd attaches onEnd. net.Socket listens for its own 'end' (onReadableStreamEnd: it stops
+ * writes when allowHalfOpen is false and does nothing otherwise), and a second listener makes node keep
+ * an array per socket. Our servers always allow half-open sockets, so that no-op listener gives way to
+ * ours: one function instead of an array on every idle connection.
+ */
+function listenForEnd(socket: Socket): void {
+  const own = socket.listeners('end');
+  const halfOpen = (socket as Socket & { allowHalfOpen?: boolean }).allowHalfOpen === true;
+  if (halfOpen && own.length === 1 && own[0]!.name === 'onReadableStreamEnd') socket.removeListener('end', own[0] as () => void);
+  socket.on('end', onEnd);
+}
 /** onDrain is attached only while a handler waits for drain(): idle sockets carry one listener fewer. */
 export function onDrain(this: Socket): void {
   (this as TaggedSocket)[kConnection].onSocketDrain();
@@ -208,7 +221,7 @@ export class Server implements ConnectionHost {
     (socket as TaggedSocket)[kConnection] = conn;
     this.connections.add(conn);
     socket.on('data', onData);
-    socket.on('end', onEnd);
+    listenForEnd(socket);
     socket.on('error', onError);
     socket.on('close', onClose);
     const observer = this.observer;
