@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { ensureWrk, runWrk } from './wrk.js';
+import { median } from './median.js';
 
 const FRAMEWORKS = ['ours', 'fastify', 'express'] as const;
 const TARGET_VS_FASTIFY = 1.3;
@@ -34,12 +35,6 @@ function startAppServer(kind: string): Promise<Running> {
       });
     });
   });
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 /**

@@ -6,18 +6,13 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { SHAPES, type ClientImpl, type ClientScenario } from './client-worker.js';
 import { startServer } from './servers.js';
+import { median } from './median.js';
 
 const IMPLS: ClientImpl[] = ['ours', 'undici', 'fetch'];
 const TITLES: Record<ClientScenario, string> = {
   sequential: `client: ${SHAPES.sequential.requests.toLocaleString('en')} sequential GETs over one keep-alive connection`,
   concurrent: `client: ${SHAPES.concurrent.requests.toLocaleString('en')} GETs, ${SHAPES.concurrent.inFlight} in flight`,
 };
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
 
 function runWorker(impl: ClientImpl, scenario: ClientScenario, port: number): number {
   const script = fileURLToPath(new URL('./client-worker.js', import.meta.url));

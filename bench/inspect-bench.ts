@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureWrk, runWrk } from './wrk.js';
+import { median } from './median.js';
 
 const MODES = ['none', 'empty', 'noop', 'pcap'] as const;
 // issue 7: no flag (the seam unused) >= 0.98x, --pcap >= 0.5x; an observer that does nothing is shown for scale
@@ -25,11 +26,6 @@ function start(mode: string, file: string): Promise<{ port: number; stop(): Prom
       resolve({ port: Number(m[1]), stop: () => new Promise((done) => (child.once('exit', () => done()), child.kill('SIGTERM'))) });
     });
   });
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s.length % 2 === 1 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 }
 
 /** runInspectBench interleaves rounds of wrk -c50 over the modes and prints medians and ratios. */

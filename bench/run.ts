@@ -8,6 +8,7 @@ import { cpuSeconds } from './cpu.js';
 import { idleMemoryPerConnection } from './idle-memory.js';
 import { startServer } from './servers.js';
 import { ensureWrk, pipelineLua, runWrk, type WrkResult } from './wrk.js';
+import { median } from './median.js';
 
 const SECONDS = Number(process.env.BENCH_DURATION ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -35,12 +36,6 @@ const TARGETS: Record<string, { min?: number; p99?: boolean }> = {
   '16-deep pipelining, 50 connections': { min: 5 },
   'one request per connection, 10 connections': { min: 1.2 },
 };
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
 
 /** Medians of one server's rounds: req/s, wrk's p99, and the server's CPU time per request in µs. */
 interface Measured {
@@ -119,13 +114,21 @@ async function main(): Promise<void> {
     (report.scenarios as Record<string, unknown>)[scenario.name] = Object.fromEntries(results);
   }
 
-  process.stdout.write(`idle keep-alive connections: ${IDLE_CONNECTIONS} held open\n`);
+  process.stdout.write(`idle keep-alive connections: ${IDLE_CONNECTIONS} held open, ${ROUNDS} interleaved rounds (median)\n`);
+  // one reading moves by about 0.1 KB with how the heap happened to grow: interleave and take medians
+  const readings = new Map<string, number[]>([['ours', []], ['node-http', []]]);
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [name, list] of readings) {
+      const server = await startServer(name);
+      list.push(await idleMemoryPerConnection(server, IDLE_CONNECTIONS));
+      await server.stop();
+    }
+  }
   const memory: Record<string, number> = {};
-  for (const name of ['ours', 'node-http']) {
-    const server = await startServer(name);
-    memory[name] = await idleMemoryPerConnection(server, IDLE_CONNECTIONS);
-    await server.stop();
-    process.stdout.write(`  ${name.padEnd(14)} ${(memory[name]! / 1024).toFixed(2)} KB per connection\n`);
+  for (const [name, list] of readings) {
+    memory[name] = median(list);
+    const each = list.map((b) => (b / 1024).toFixed(2)).join(', ');
+    process.stdout.write(`  ${name.padEnd(14)} ${(memory[name]! / 1024).toFixed(2)} KB per connection  (rounds: ${each})\n`);
   }
   const memRatio = memory.ours! / memory['node-http']!;
   process.stdout.write(`  target ours <= 0.5x node:http: ${memRatio.toFixed(2)}x ${mark(memRatio <= 0.5)}\n`);

@@ -1,8 +1,9 @@
 // BENCH_ONLY=serve (issue 4): `wirehttp serve` against python's http.server, npm's http-server, nginx
 // (one worker, access log off, config written here) and a node:http static baseline, serving the same
 // 1 KiB file (req/s, 50 connections) and 100 MiB file (MB/s, one download at a time) in one run.
-// Servers run on core 0, wrk on core 1; rounds are interleaved and medians reported. python's http.server speaks HTTP/1.0 and closes after every response, so it is
-// measured one request per connection (and so is ours, on a separate line, for the like-for-like ratio).
+// Servers run on core 0, wrk on core 1; rounds are interleaved and medians reported. python's
+// http.server speaks HTTP/1.0 and closes after every response, so it is measured one request per
+// connection (and so is ours, on a separate line, for the like-for-like ratio).
 // The python target compares ours with keep-alive, as a user switching tools would see it.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,6 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cpuSeconds } from './cpu.js';
 import { ensureWrk, runWrk } from './wrk.js';
+import { median } from './median.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const NGINX = '/usr/sbin/nginx';
@@ -104,11 +106,6 @@ function stop(child: ChildProcess): Promise<void> {
     child.once('exit', () => resolve());
     child.kill('SIGTERM');
   });
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s.length % 2 === 1 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 }
 
 export interface ServeBenchRow {
