@@ -46,6 +46,7 @@ function listenForEnd(socket: Socket): void {
   if (halfOpen && own.length === 1 && own[0]!.name === 'onReadableStreamEnd') socket.removeListener('end', own[0] as () => void);
   socket.on('end', onEnd);
 }
+
 /** onDrain is attached only while a handler waits for drain(): idle sockets carry one listener fewer. */
 export function onDrain(this: Socket): void {
   (this as TaggedSocket)[kConnection].onSocketDrain();

@@ -102,14 +102,12 @@ export function serveFile(o: ResolvedOptions, cache: FileCache, req: Request, re
   return sendBody(cache, res, path, st, head, { start: 0, end: st.size - 1 }, cached);
 }
 
-/** cachedFacts returns the per-version header values kept on a cache entry, computing them once. */
-function cachedFacts(entry: CachedFile, type: string): { etag: string; lastModified: string } {
-  if (entry.type === undefined) {
-    entry.type = type;
-    entry.etag = makeEtag(entry.size, entry.mtimeMs);
-    entry.lastModified = httpDateOf(Math.floor(entry.mtimeMs / 1000));
-  }
-  return { etag: entry.etag!, lastModified: entry.lastModified! };
+/** cachedFacts fills, once per version, the header values a cache entry keeps, and returns the entry. */
+function cachedFacts(entry: CachedFile, type: string): CachedFile & { etag: string; lastModified: string } {
+  entry.type ??= type;
+  entry.etag ??= makeEtag(entry.size, entry.mtimeMs);
+  entry.lastModified ??= httpDateOf(Math.floor(entry.mtimeMs / 1000));
+  return entry as CachedFile & { etag: string; lastModified: string };
 }
 
 function httpDateOf(seconds: number): string {
