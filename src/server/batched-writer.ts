@@ -1,10 +1,10 @@
 import type { Socket } from 'node:net';
 
-/** Bytes a batch may gather before it is written out at once (a socket's default high-water mark). */
+/**
+ * Bytes a batch may gather before it is written out at once (a socket's default high-water mark).
+ * A batch that stayed within it is small enough to be copied into one Buffer.
+ */
 const BATCH_LIMIT = 16 * 1024;
-
-/** Up to this many gathered bytes are joined into one Buffer rather than written as a writev. */
-const JOIN_LIMIT = 16 * 1024;
 
 /** joinParts copies latin1 strings and Buffers into one Buffer. */
 function joinParts(parts: ReadonlyArray<string | Buffer>): Buffer {
@@ -92,7 +92,7 @@ export abstract class BatchedWriter {
       return;
     }
     if (text !== '') parts.push(text);
-    if (bytes <= JOIN_LIMIT) {
+    if (bytes <= BATCH_LIMIT) {
       // Small parts (a head and a small file) are copied into one Buffer: one plain write costs less
       // than the cork, the chunk list and the writev request node builds for several.
       this.rawWrite(joinParts(parts), 'latin1');

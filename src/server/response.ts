@@ -19,7 +19,7 @@ export interface ResponseChannel {
   finished(res: ServerResponse, complete: boolean): void;
   /**
    * gather and release bracket several emits that belong together (head and body, a chunk's size
-   * line, data and CRLF) so they leave in one writev even when a handler answers after an await.
+   * line, data and CRLF) so they leave in one write even when a handler answers after an await.
    */
   gather(): void;
   /** release ends a gather (the bytes go out if no outer gather is open); false when the socket is full. */
@@ -199,7 +199,7 @@ export class ServerResponse implements Response {
     }
     const head = this.buildHead(length);
     this.ended = true;
-    // head and a binary body are two writes: gathered, they still leave in one writev
+    // head and a binary body are two emits: gathered, they still leave in one write
     const twoParts = this.mode !== 'none' && length > 0 && asciiBody === undefined;
     if (twoParts) this.channel.gather();
     if (this.mode === 'none' || length === 0) {
