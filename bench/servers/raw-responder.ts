@@ -3,12 +3,13 @@ import { createServer, type AddressInfo } from 'node:net';
 import { announce } from './ready.js';
 
 const RESPONSE = 'HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 12\r\n\r\nHello World!';
-const server = createServer((socket) => {
+const server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
   socket.on('data', (data: Buffer) => {
     let count = 0;
     for (let i = data.indexOf('\r\n\r\n'); i !== -1; i = data.indexOf('\r\n\r\n', i + 4)) count++;
-    if (data.includes('Connection: close')) socket.end(RESPONSE.repeat(count));
-    else socket.write(RESPONSE.repeat(count));
+    socket.write(RESPONSE.repeat(count));
+    // the client asked to close: close at once, as ours and node:http do, not after its FIN
+    if (data.includes('Connection: close')) socket.destroy();
   });
   socket.on('error', () => {});
 });

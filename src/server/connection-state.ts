@@ -56,6 +56,10 @@ const READ_CLOSED = 1;
 const BODY_HELD = 2;
 const PIPELINE_HELD = 4;
 const CLOSED = 8;
+/** Inside the processing of a read: whether bytes follow the current request is not known yet. */
+const PUMPING = 16;
+/** A close that may skip lingering waits for the end of that processing to decide. */
+const QUICK_CLOSE = 32;
 /** The empty queue every idle connection shares; never pushed to (the first response replaces it). */
 export const NO_QUEUE: ServerResponse[] = [];
 
@@ -104,6 +108,8 @@ export abstract class ConnectionState extends BatchedWriter implements Connectio
     this.lastActivity = clock();
   }
 
+  /** pump feeds the bytes held (leftover) to the parser. */
+  protected abstract pump(): void;
   /** sendFatal answers a protocol failure (or a header timeout) once earlier responses are out, then closes. */
   protected abstract sendFatal(status: number, code?: string): void;
 
@@ -167,17 +173,49 @@ export abstract class ConnectionState extends BatchedWriter implements Connectio
 
   // ---- closing, timeouts and shutdown ------------------------------------------------------------
 
-  /** endSocket half-closes after the last response; the client's FIN (or the linger limit) ends it. */
-  endSocket(reason: CloseReason): void {
+  /**
+   * endSocket half-closes after the last response; the client's FIN (or the linger limit) ends it.
+   * `linger` false is for a client that asked to close: when it sent nothing after that request, no
+   * unread byte can turn our close into an RST, so the socket closes as soon as our bytes are out
+   * (nginx's lingering_close auto). Inside a read's processing that is decided once it ends.
+   */
+  endSocket(reason: CloseReason, linger = true): void {
     if (this.endedAt !== -1) return;
     this.closeReason ??= reason;
     this.endedAt = clock();
     this.readClosed = true;
     this.flushBatch();
+    if (linger) this.lingerClose();
+    else if ((this.flags & PUMPING) !== 0) this.flags |= QUICK_CLOSE;
+    else this.closeQuickly();
+  }
+
+  /** processInput pumps the bytes held, with its writes batched, then settles a quick close. */
+  protected processInput(): void {
+    const outer = this.flags & PUMPING;
+    this.flags |= PUMPING;
+    this.beginBatch();
+    this.pump();
+    this.endBatch();
+    if (outer !== 0) return;
+    this.flags &= ~PUMPING;
+    if ((this.flags & QUICK_CLOSE) === 0) return;
+    this.flags &= ~QUICK_CLOSE;
+    if (this.leftover === undefined) this.closeQuickly();
+    else this.lingerClose();
+  }
+
+  private closeQuickly(): void {
+    // Every byte already in the kernel: close() sends them and then the FIN, no shutdown needed.
+    if (this.socket.writableLength === 0 && !this.secure) this.socket.destroy();
+    else this.socket.end(() => this.socket.destroy());
+  }
+
+  private lingerClose(): void {
     this.socket.end();
-    // Lingering close: read and drop until the client's FIN. A socket left paused (by a body or the
-    // pipeline) would stall the sender and, at the linger limit, be destroyed with unread bytes,
-    // which the kernel answers with an RST that can wipe out the response we just sent.
+    // Read and drop until the client's FIN. A socket left paused (by a body or the pipeline) would
+    // stall the sender and, at the linger limit, be destroyed with unread bytes, which the kernel
+    // answers with an RST that can wipe out the response we just sent.
     this.bodyHeld = false;
     this.pipelineHeld = false;
     this.socket.resume();

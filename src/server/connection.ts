@@ -40,9 +40,7 @@ export class Connection extends ConnectionState implements MessageSink<RequestHe
       return;
     }
     this.leftover = chunk;
-    this.beginBatch();
-    this.pump();
-    this.endBatch();
+    this.processInput();
   }
 
   onSocketEnd(): void {
@@ -82,13 +80,16 @@ export class Connection extends ConnectionState implements MessageSink<RequestHe
       if (waiters !== undefined) for (const w of waiters) w.reject(gone);
     }
     this.host.observer?.close?.(this.peer(), this.closeReason, performance.now());
+    const parser = this.parser;
+    this.parser = undefined;
+    if (parser?.reusable === true) this.host.returnParser(parser);
     this.host.connectionClosed(this);
   }
 
   // ---- parsing -------------------------------------------------------------------------------
 
   /** pump feeds held bytes to the parser until they are used up or input is held back. */
-  private pump(): void {
+  protected pump(): void {
     while (this.leftover !== undefined && !this.readClosed && !this.pipelineHeld) {
       const chunk = this.leftover;
       this.leftover = undefined;
@@ -226,9 +227,7 @@ export class Connection extends ConnectionState implements MessageSink<RequestHe
     this.bodyHeld = false;
     this.socket.resume();
     if (this.leftover !== undefined) {
-      this.beginBatch();
-      this.pump();
-      this.endBatch();
+      this.processInput();
     }
   }
 
@@ -293,7 +292,7 @@ export class Connection extends ConnectionState implements MessageSink<RequestHe
       if (done.willClose) {
         queue.length = 0; // requests after a closing response are not answered (RFC 9112 §9.6)
         this.readClosed = true;
-        this.endSocket('server-close');
+        this.endSocket('server-close', !this.clientClosing(done));
         return;
       }
       const next = queue[0];
@@ -316,14 +315,18 @@ export class Connection extends ConnectionState implements MessageSink<RequestHe
     if (this.pipelineHeld && queue.length <= PIPELINE_LOW) {
       this.pipelineHeld = false;
       if (!this.bodyHeld) this.socket.resume();
-      this.beginBatch();
-      this.pump();
-      this.endBatch();
+      this.processInput();
     }
     this.wakeDrainWaiters();
   }
 
   // ---- errors, timeouts and closing ------------------------------------------------------------
+
+  /** clientClosing: the client asked to close with this request, sent all of it and nothing after. */
+  private clientClosing(res: ServerResponse): boolean {
+    const incoming = res.request.incomingBody;
+    return !res.request.head.keepAlive && this.leftover === undefined && (incoming === undefined || incoming.complete);
+  }
 
   private protocolError(error: unknown): void {
     if (!(error instanceof WireError)) throw error;

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { connect as tlsConnect } from 'node:tls';
 import { connect } from 'node:net';
 import { test } from 'node:test';
@@ -233,6 +235,48 @@ test('lingering close reads and drops a body the handler stopped reading, so the
   await server.close();
 });
 
+/** A client that never sends its FIN: it reads until the server closes, or gives up after `ms`. */
+async function halfOpenClient(port: number, request: string, ms: number): Promise<{ output: string; closedByServer: boolean; failure?: Error }> {
+  const socket = connect({ port, host: '127.0.0.1', allowHalfOpen: true });
+  let output = '';
+  let failure: Error | undefined;
+  socket.on('data', (c: Buffer) => (output += c.toString('latin1')));
+  socket.on('error', (error) => (failure = error));
+  const ended = new Promise<boolean>((resolve) => {
+    socket.once('end', () => resolve(true));
+    setTimeout(() => resolve(false), ms);
+  });
+  socket.write(request);
+  const closedByServer = await ended;
+  socket.destroy();
+  return { output, closedByServer, failure };
+}
+
+// A client that asked to close and sent nothing more has nothing to lose to an RST: the server closes
+// without waiting for its FIN (nginx's lingering_close auto). Anything more from the client (a
+// pipelined request, an unread body) keeps the lingering close.
+const closeCases: Array<{ name: string; request: string; quick: boolean; body?: number }> = [
+  { name: 'Connection: close', request: 'GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n', quick: true },
+  { name: 'HTTP/1.0 without keep-alive', request: 'GET / HTTP/1.0\r\n\r\n', quick: true },
+  { name: 'Connection: close with a 4 MiB answer', request: 'GET /big HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n', quick: true, body: 4 * 1024 * 1024 },
+  { name: 'a request pipelined after the closing one', request: 'GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\nGET /next HTTP/1.1\r\nHost: t\r\n\r\n', quick: false },
+  { name: 'Connection: close with a body left unread', request: 'POST / HTTP/1.1\r\nHost: t\r\nConnection: close\r\nContent-Length: 100\r\n\r\nabc', quick: false },
+];
+for (const c of closeCases) {
+  test(`closing after ${c.name}: ${c.quick ? 'at once' : 'lingers for the client'}`, { timeout: 10_000 }, async () => {
+    const big = Buffer.alloc(c.body ?? 0, 0x7a);
+    const { server, port } = await start((req, res) => void res.end(req.path === '/big' ? big : 'hi'));
+    const { output, closedByServer, failure } = await halfOpenClient(port, c.request, 600);
+    assert.equal(failure, undefined, 'the client saw no reset');
+    assert.match(output, /^HTTP\/1\.[01] 200 OK\r\n/);
+    assert.equal(output.length - output.indexOf('\r\n\r\n') - 4, c.body ?? 2, 'the whole body arrived');
+    // lingering, the server half-closes (the client sees its FIN) but keeps reading until the client's FIN
+    assert.equal(closedByServer, true);
+    assert.equal(server.connectionCount, c.quick ? 0 : 1);
+    await server.close();
+  });
+}
+
 test('a handler writing a large body without awaiting first still sees backpressure (write returns false)', async () => {
   // Handlers that write before their first await run inside the read's write batch: the batch must
   // not swallow megabytes while telling the handler to go on.
@@ -307,5 +351,22 @@ test('a reader that takes nothing for the body timeout is cut (send timeout), an
   assert.deepEqual(reasons, ['send-timeout']);
   assert.ok(Date.now() - started < 3000);
   socket.destroy();
+  await server.close();
+});
+
+test('a closed connection is not kept alive by the server (a pooled parser lets go of it)', async () => {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  let conn: WeakRef<object> | undefined;
+  const { server, port } = await start(echo);
+  server.observe({ open: (info) => void (conn = new WeakRef(info)) });
+  // a keep-alive exchange hands the connection's parser back to the pool between requests
+  const { output } = await rawExchange(port, 'GET / HTTP/1.1\r\nHost: t\r\n\r\n');
+  assert.deepEqual(statusLines(output), ['HTTP/1.1 200 OK']);
+  for (let i = 0; i < 50 && server.connectionCount > 0; i++) await sleep(10);
+  await sleep(10);
+  gc();
+  assert.notEqual(conn, undefined);
+  assert.equal(conn!.deref(), undefined, 'the connection was collected');
   await server.close();
 });

@@ -13,7 +13,7 @@ import type { ConnectionObserver, Handler, ServerOptions } from './types.js';
 const kConnection = Symbol('wirehttp.connection');
 /** Key log lines a TLS socket produced before it had a Connection, for the observer (see accept()). */
 const kEarlyKeys = Symbol('wirehttp.earlyKeys');
-type TaggedSocket = Socket & { [kConnection]: Connection };
+type TaggedSocket = Socket & { [kConnection]: Connection | undefined };
 /**
  * TLS 1.3 suites plus TLS 1.2 suites with forward secrecy and AEAD only (Mozilla's "intermediate"
  * profile): node's default list also accepts RSA key exchange and CBC suites (AES128-SHA…) via HIGH.
@@ -23,15 +23,17 @@ const MODERN_CIPHERS = [
   'ECDHE-ECDSA-AES128-GCM-SHA256', 'ECDHE-RSA-AES128-GCM-SHA256', 'ECDHE-ECDSA-AES256-GCM-SHA384', 'ECDHE-RSA-AES256-GCM-SHA384',
   'ECDHE-ECDSA-CHACHA20-POLY1305', 'ECDHE-RSA-CHACHA20-POLY1305', 'DHE-RSA-AES128-GCM-SHA256', 'DHE-RSA-AES256-GCM-SHA384',
 ].join(':');
+/** What a pooled parser is bound to between connections. */
+const NO_SINK: MessageSink<RequestHead> = { onHead() {}, onBody() {}, onTrailers() {}, onEnd() {} };
 /** How long close() waits for the first request of a connection that has sent nothing yet. */
 const FRESH_GRACE_MS = 1000;
 
 // Shared listeners: one function for all sockets instead of closures per connection (idle memory).
 function onData(this: TaggedSocket, chunk: Buffer): void {
-  this[kConnection].onSocketData(chunk);
+  this[kConnection]?.onSocketData(chunk);
 }
 function onEnd(this: TaggedSocket): void {
-  this[kConnection].onSocketEnd();
+  this[kConnection]?.onSocketEnd();
 }
 
 /**
@@ -49,13 +51,17 @@ function listenForEnd(socket: Socket): void {
 
 /** onDrain is attached only while a handler waits for drain(): idle sockets carry one listener fewer. */
 export function onDrain(this: Socket): void {
-  (this as TaggedSocket)[kConnection].onSocketDrain();
+  (this as TaggedSocket)[kConnection]?.onSocketDrain();
 }
 function onError(this: TaggedSocket, error: Error): void {
-  this[kConnection].onSocketError(error);
+  this[kConnection]?.onSocketError(error);
 }
 function onClose(this: TaggedSocket): void {
-  this[kConnection].onSocketClose();
+  const conn = this[kConnection];
+  // node keeps a closed socket alive for a while (long enough to be promoted to the old generation):
+  // let go of the connection, its parser and its exchanges, so they die young.
+  this[kConnection] = undefined;
+  conn?.onSocketClose();
 }
 
 /** Errors the server reports but survives: handler failures and accept errors (e.g. EMFILE). */
@@ -201,7 +207,11 @@ export class Server implements ConnectionHost {
   }
 
   returnParser(parser: RequestParser): void {
-    if (this.parserPool.length < 256) this.parserPool.push(parser);
+    if (this.parserPool.length >= 256) return;
+    // A pooled parser is old; pointing at the connection it served would keep that connection (and
+    // its socket) alive through every young-generation GC until the parser is lent again.
+    parser.rebind(NO_SINK);
+    this.parserPool.push(parser);
   }
 
   handlerError(error: unknown, req: ServerRequest): void {

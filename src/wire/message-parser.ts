@@ -81,7 +81,7 @@ export abstract class MessageParser<Head> {
    * all its connections instead of one per idle connection. Only valid while `idle` and not failed.
    */
   rebind(sink: MessageSink<Head>): void {
-    if (!this.idle || this.failure !== undefined) throw new Error('rebind needs an idle parser');
+    if (!this.reusable) throw new Error('rebind needs an idle parser');
     this.sink = sink;
     this.base = 0;
     this.isPaused = false;
@@ -96,6 +96,10 @@ export abstract class MessageParser<Head> {
   /** True between messages with nothing of the next one received. */
   get idle(): boolean {
     return this.phase === Phase.START_LINE && this.carryLength === 0;
+  }
+  /** True when rebind() may hand this parser to another connection: idle and never failed. */
+  get reusable(): boolean {
+    return this.idle && this.failure === undefined;
   }
   get inHead(): boolean {
     return (this.phase === Phase.START_LINE && this.carryLength > 0) || this.phase === Phase.FIELDS;
