@@ -7,7 +7,7 @@ const hosts: Array<[string, boolean]> = [
   ['', true], ['xn--bcher-kva.example', true], ['a%2eb', true],
   ['a b', false], ['a@b', false], ['a/b', false], ['a:80:80', false], ['a:8o', false], ['a:123456', false],
   ['[::1', false], ['[]', false], ['[::1]x', false], ['a,b', true /* sub-delim in reg-name; the duplicate check is separate */],
-  ['a\tb', false], ['a\x7fb', false], ['ä.example', false],
+  ['a\tb', false], ['a\x7fb', false], ['ä.example', false], ["a-._~!$&'()*+;=b:1", true], ['a"b', false], ['a<b', false],
 ];
 for (const [value, want] of hosts) {
   test(`isValidHost(${JSON.stringify(value)}) = ${want}`, () => assert.equal(isValidHost(value), want));

@@ -51,7 +51,9 @@ function isDigit(c: number): boolean {
 function isAlnum(c: number): boolean {
   return isDigit(c) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a);
 }
-/** reg-name = *( unreserved / pct-encoded / sub-delims ) */
+/** reg-name = *( unreserved / pct-encoded / sub-delims ), one flag per ASCII code (every request has a Host). */
+const REG_NAME = new Uint8Array(128);
+for (let c = 0; c < 128; c++) if (isAlnum(c) || "-._~%!$&'()*+,;=".includes(String.fromCharCode(c))) REG_NAME[c] = 1;
 function isRegNameChar(c: number): boolean {
-  return isAlnum(c) || "-._~%!$&'()*+,;=".includes(String.fromCharCode(c));
+  return c < 128 && REG_NAME[c] === 1;
 }
