@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +8,7 @@ import { after, before, test } from 'node:test';
 import { App } from './app.js';
 import { serve, type Served } from './harness.test-util.js';
 import { sendFile } from './response.js';
+import { Templates } from './templates.js';
 
 let dir = '';
 let s: Served;
@@ -111,4 +113,14 @@ test('templates: an app without a templates folder fails with a 500 (no details)
   assert.equal(r.status, 500);
   assert.doesNotMatch(r.body, /templates/);
   await t.close();
+});
+
+test('loading the template engine leaves String.prototype with fast properties (string methods stay cheap in optimized code)', () => {
+  // a fresh process: here nunjucks is loaded already and earlier renders may have restored the prototype
+  const script = `
+    const { Templates } = await import(${JSON.stringify(new URL('./templates.js', import.meta.url).href)});
+    new Templates(${JSON.stringify(dir)}, { dev: false, globals: {} });
+    process.stdout.write(String(%HasFastProperties(String.prototype)));`;
+  const out = execFileSync(process.execPath, ['--allow-natives-syntax', '--input-type=module', '-e', script], { encoding: 'utf8' });
+  assert.equal(out, 'true');
 });

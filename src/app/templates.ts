@@ -1,4 +1,34 @@
-import nunjucks from 'nunjucks';
+import { createRequire } from 'node:module';
+import type nunjucks from 'nunjucks';
+
+const require = createRequire(import.meta.url);
+let library: typeof nunjucks | undefined;
+
+/**
+ * nunjucksLibrary loads nunjucks on first use (an app without templates never pays for it) and then
+ * undoes a side effect of loading it: nunjucks makes SafeString.prototype with
+ * Object.create(String.prototype), V8 turns String.prototype into a dictionary in answer, and string
+ * receivers never make it fast again, so every `text.charCodeAt(…)` in optimized code becomes a generic
+ * property lookup (measured: 6-7% more CPU per request on the engine's hot path).
+ */
+function nunjucksLibrary(): typeof nunjucks {
+  if (library === undefined) {
+    library = require('nunjucks') as typeof nunjucks;
+    makePrototypeFast(String.prototype);
+  }
+  return library;
+}
+
+/**
+ * makePrototypeFast asks V8 to give `proto` fast properties again: a property lookup that misses on an
+ * object inheriting from it makes V8 optimize every prototype on the way (bluebird's toFastProperties).
+ * The loop outlasts V8's lazy feedback allocation, before which lookups are not recorded.
+ */
+function makePrototypeFast(proto: object): void {
+  const receiver = Object.create(proto) as { wirehttpProbe?: unknown };
+  const miss = (): boolean => receiver.wirehttpProbe === undefined;
+  for (let i = 0; i < 1000; i++) miss();
+}
 
 /** UrlFor is reverse routing as templates see it: `urlFor('user', {id: 1})` or `url_for('user', id=1)`. */
 export type UrlFor = (name: string, params?: Record<string, string | number>) => string;
@@ -12,8 +42,9 @@ export class Templates {
   private readonly env: nunjucks.Environment;
 
   constructor(folder: string, options: { dev: boolean; globals: Record<string, unknown> }) {
-    const loader = new nunjucks.FileSystemLoader(folder, { noCache: options.dev });
-    this.env = new nunjucks.Environment(loader, { autoescape: true, throwOnUndefined: false });
+    const lib = nunjucksLibrary();
+    const loader = new lib.FileSystemLoader(folder, { noCache: options.dev });
+    this.env = new lib.Environment(loader, { autoescape: true, throwOnUndefined: false });
     for (const [name, value] of Object.entries(options.globals)) this.env.addGlobal(name, value);
   }
 

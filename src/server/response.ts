@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { chunkHead, isValidHeaderName, isValidHeaderValue, lastChunk } from '../wire/index.js';
+import { chunkHead, equalsIgnoreCase, isValidHeaderName, isValidHeaderValue, lastChunk } from '../wire/index.js';
 import { httpDate } from './date-cache.js';
 import { HttpError } from './http-error.js';
 import type { ServerRequest } from './request.js';
@@ -94,7 +94,7 @@ export class ServerResponse implements Response {
 
   getHeader(name: string): string | undefined {
     const f = this.fields;
-    for (let i = 0; i < f.length; i += 2) if (sameName(f[i]!, name)) return f[i + 1];
+    for (let i = 0; i < f.length; i += 2) if (equalsIgnoreCase(f[i]!, name)) return f[i + 1];
     return undefined;
   }
 
@@ -104,7 +104,7 @@ export class ServerResponse implements Response {
 
   removeHeader(name: string): this {
     const f = this.fields;
-    for (let i = f.length - 2; i >= 0; i -= 2) if (sameName(f[i]!, name)) f.splice(i, 2);
+    for (let i = f.length - 2; i >= 0; i -= 2) if (equalsIgnoreCase(f[i]!, name)) f.splice(i, 2);
     return this;
   }
 
@@ -255,23 +255,23 @@ export class ServerResponse implements Response {
       const value = f[i + 1]!;
       switch (name.length) {
         case 4:
-          if (name.toLowerCase() === 'date') hasDate = true;
+          if (equalsIgnoreCase(name, 'date')) hasDate = true;
           break;
         case 6:
-          if (name.toLowerCase() === 'server') hasServer = true;
+          if (equalsIgnoreCase(name, 'server')) hasServer = true;
           break;
         case 10:
-          if (name.toLowerCase() === 'connection') hasConnection = true;
+          if (equalsIgnoreCase(name, 'connection')) hasConnection = true;
           break;
         case 14:
-          if (name.toLowerCase() === 'content-length') {
+          if (equalsIgnoreCase(name, 'content-length')) {
             userLength = Number(value);
             if (!Number.isSafeInteger(userLength) || userLength < 0) throw new HttpError(500, 'Invalid Content-Length', { expose: false });
             if (knownLength !== undefined && knownLength !== userLength && !this.isHead()) continue; // replaced below
           }
           break;
         case 17:
-          if (name.toLowerCase() === 'transfer-encoding') continue; // the engine picks the transfer coding
+          if (equalsIgnoreCase(name, 'transfer-encoding')) continue; // the engine picks the transfer coding
           break;
       }
       head += `${name}: ${value}\r\n`;
@@ -319,14 +319,6 @@ export class ServerResponse implements Response {
 /** checkValues throws HttpError 500 if any value of a list could split the response (CR, LF, NUL…). */
 function checkValues(values: readonly string[]): void {
   for (const v of values) if (!isValidHeaderValue(v)) throw new HttpError(500, 'Invalid header value', { expose: false });
-}
-
-/**
- * sameName compares field names case-insensitively. Lengths first: most names differ there, and a
- * setHeader compares against every field already set, so this skips nearly all toLowerCase copies.
- */
-function sameName(a: string, b: string): boolean {
-  return a.length === b.length && (a === b || a.toLowerCase() === b.toLowerCase());
 }
 
 /** Header names a handler sets repeat on every response: validate each distinct one once. */

@@ -1,3 +1,5 @@
+import { equalsIgnoreCase } from './token.js';
+
 /**
  * HeaderList keeps header fields exactly as received: in order, with the sender's case, so the
  * inspector can show them as sent. Lookups are case-insensitive (RFC 9110 §5.1). The backing store is
@@ -23,11 +25,7 @@ export class HeaderList {
    */
   get(name: string): string | undefined {
     const raw = this.raw;
-    const n = name.length;
-    for (let i = 0; i < raw.length; i += 2) {
-      const k = raw[i]!;
-      if (k.length === n && (k === name || k.toLowerCase() === name.toLowerCase())) return raw[i + 1];
-    }
+    for (let i = 0; i < raw.length; i += 2) if (equalsIgnoreCase(raw[i]!, name)) return raw[i + 1];
     return undefined;
   }
 

@@ -6,4 +6,4 @@ export { RequestParser, type RequestParserOptions } from './request-parser.js';
 export { ResponseParser, type ResponseParserOptions } from './response-parser.js';
 export { chunkHead, CHUNK_TAIL, lastChunk, parseChunkSizeLine } from './chunked.js';
 export { STATUS_REASONS, serializeRequestHead, serializeResponseHead, fieldLines } from './serialize.js';
-export { isToken, isValidHeaderName, isValidHeaderValue } from './token.js';
+export { equalsIgnoreCase, isToken, isValidHeaderName, isValidHeaderValue } from './token.js';

@@ -4,7 +4,7 @@ import { HeaderList } from './headers.js';
 import { parseFieldLine, newFacts, type FoldPolicy, type FramingFacts } from './fields.js';
 import type { Limits } from './limits.js';
 import type { BodyFraming, MessageSink } from './message.js';
-import { CR, LF } from './token.js';
+import { CR, indexOfByte, LF } from './token.js';
 
 /** The parser's position in the grammar of one message (RFC 9112 §2.1). */
 const Phase = {
@@ -188,7 +188,7 @@ export abstract class MessageParser<Head> {
   /** line finds the next LF; a complete line is handled, an incomplete one is carried over. */
   private line(b: Buffer, pos: number): number {
     if (this.carryLength === 0) this.lineOffset = this.base + pos;
-    const lf = b.indexOf(LF, pos);
+    const lf = indexOfByte(b, LF, pos);
     const available = (lf === -1 ? b.length : lf) - pos;
     this.checkLineLength(this.carryLength + available);
     if (lf === -1) {

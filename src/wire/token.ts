@@ -88,10 +88,40 @@ interface Latin1Slicer {
   latin1Slice(start: number, end: number): string;
 }
 
+// Buffer's methods are called through references taken once: node adds so many properties to
+// Buffer.prototype that V8 keeps it as a dictionary, and `b.method` in optimized code is then a generic
+// property lookup (an IC call) on every use.
+const latin1Slice = (Buffer.prototype as unknown as Latin1Slicer).latin1Slice;
+const bufferIndexOf = Buffer.prototype.indexOf;
+
 /**
  * latin1 decodes b[start, end) as latin1. It calls Buffer's internal latin1Slice directly, skipping
  * toString's argument normalisation: this runs for every token of every head.
  */
 export function latin1(b: Buffer, start: number, end: number): string {
-  return (b as unknown as Latin1Slicer).latin1Slice(start, end);
+  return latin1Slice.call(b, start, end);
+}
+
+/** indexOfByte is `b.indexOf(byte, from)`: the position of the next `byte` at or after `from`, or -1. */
+export function indexOfByte(b: Buffer, byte: number, from: number): number {
+  return bufferIndexOf.call(b, byte, from);
+}
+
+/**
+ * equalsIgnoreCase compares two field names case-insensitively (ASCII letters only, as RFC 9110 §5.1
+ * means it) without making lower-case copies.
+ */
+export function equalsIgnoreCase(a: string, b: string): boolean {
+  const n = a.length;
+  if (n !== b.length) return false;
+  if (a === b) return true;
+  for (let i = 0; i < n; i++) {
+    let x = a.charCodeAt(i);
+    let y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (x >= 0x41 && x <= 0x5a) x |= 0x20;
+    if (y >= 0x41 && y <= 0x5a) y |= 0x20;
+    if (x !== y) return false;
+  }
+  return true;
 }
