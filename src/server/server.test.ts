@@ -127,3 +127,43 @@ describe('engine over raw sockets', () => {
     });
   }
 });
+
+test('Date and Server lines: each server its own name, none when empty, a handler may set its own', async () => {
+  const handler: Handler = (req, res) => {
+    if (req.path === '/own') res.setHeader('Server', 'mine').setHeader('Date', 'Thu, 01 Jan 2026 00:00:00 GMT');
+    res.end('x');
+  };
+  const servers = [createServer(handler, { serverName: 'alpha' }), createServer(handler, { serverName: 'beta' }), createServer(handler, { serverName: '' })];
+  const ports = await Promise.all(servers.map(async (s) => (await s.listen(0, '127.0.0.1')).port));
+  const headOf = async (port: number, path = '/'): Promise<string> => {
+    const { output } = await rawExchange(port, `GET ${path} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n`);
+    return output.slice(0, output.indexOf('\r\n\r\n'));
+  };
+  // alternate, so a line kept from the previous response would show up on the wrong server
+  for (let round = 0; round < 2; round++) {
+    assert.match(await headOf(ports[0]!), /\r\nServer: alpha\r\n/);
+    assert.match(await headOf(ports[1]!), /\r\nServer: beta\r\n/);
+    const bare = await headOf(ports[2]!);
+    assert.doesNotMatch(bare, /\r\nServer:/i);
+    assert.match(bare, /\r\nDate: \w{3}, \d\d \w{3} \d{4} \d\d:\d\d:\d\d GMT\r\n/);
+  }
+  const own = await headOf(ports[0]!, '/own');
+  assert.equal(own.match(/\r\nServer: /g)?.length, 1);
+  assert.equal(own.match(/\r\nDate: /g)?.length, 1);
+  assert.match(own, /\r\nServer: mine\r\n/);
+  assert.match(own, /\r\nDate: Thu, 01 Jan 2026 00:00:00 GMT\r\n/);
+  await Promise.all(servers.map((s) => s.close()));
+});
+
+test('Content-Length is right on both sides of the cached small lengths', async () => {
+  const sizes = [0, 1, 12, 4095, 4096, 70_000];
+  const server = createServer((req, res) => void res.end(Buffer.alloc(Number(req.path.slice(1)), 0x61)));
+  const { port } = await server.listen(0, '127.0.0.1');
+  for (const size of [...sizes, ...sizes]) {
+    const { output } = await rawExchange(port, `GET /${size} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n`);
+    const split = output.indexOf('\r\n\r\n');
+    assert.match(output.slice(0, split), new RegExp(`\\r\\nContent-Length: ${size}(\\r\\n|$)`));
+    assert.equal(output.length - split - 4, size);
+  }
+  await server.close();
+});
