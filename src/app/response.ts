@@ -1,5 +1,5 @@
 import { HttpError } from '../server/http-error.js';
-import { isValidHeaderName, isValidHeaderValue } from '../wire/index.js';
+import { equalsIgnoreCase, isValidHeaderName, isValidHeaderValue } from '../wire/index.js';
 import { serializeCookie } from './cookies.js';
 import type { CookieAttributes } from './session-types.js';
 
@@ -58,14 +58,12 @@ export class AppResponse {
   }
 
   getHeader(name: string): string | undefined {
-    const lower = name.toLowerCase();
-    for (let i = 0; i < this.fields.length; i += 2) if (this.fields[i]!.toLowerCase() === lower) return this.fields[i + 1];
+    for (let i = 0; i < this.fields.length; i += 2) if (equalsIgnoreCase(this.fields[i]!, name)) return this.fields[i + 1];
     return undefined;
   }
 
   removeHeader(name: string): this {
-    const lower = name.toLowerCase();
-    for (let i = this.fields.length - 2; i >= 0; i -= 2) if (this.fields[i]!.toLowerCase() === lower) this.fields.splice(i, 2);
+    for (let i = this.fields.length - 2; i >= 0; i -= 2) if (equalsIgnoreCase(this.fields[i]!, name)) this.fields.splice(i, 2);
     return this;
   }
 

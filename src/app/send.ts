@@ -2,6 +2,7 @@ import { realpath, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { HttpError } from '../server/http-error.js';
 import type { Request, Response } from '../server/types.js';
+import { equalsIgnoreCase } from '../wire/index.js';
 import { FileCache } from '../static/file-cache.js';
 import { resolveOptions, type ResolvedOptions } from '../static/options.js';
 import { checkRealPath, fsError, resolveSafePath } from '../static/safe-path.js';
@@ -91,7 +92,7 @@ export async function writeResponse(req: Request, res: Response, response: AppRe
   let nosniff = false;
   for (let i = 0; i < f.length; i += 2) {
     res.appendHeader(f[i]!, f[i + 1]!);
-    if (f[i]!.length === 22 && f[i]!.toLowerCase() === 'x-content-type-options') nosniff = true;
+    if (equalsIgnoreCase(f[i]!, 'x-content-type-options')) nosniff = true;
   }
   if (!nosniff) res.setHeader('X-Content-Type-Options', 'nosniff');
   const body = response.body;

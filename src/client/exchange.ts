@@ -1,4 +1,4 @@
-import { WireError, serializeRequestHead, type HeaderList, type ResponseHead } from '../wire/index.js';
+import { equalsIgnoreCase, WireError, serializeRequestHead, type HeaderList, type ResponseHead } from '../wire/index.js';
 import { BodyStream, writeStreamBody, type PreparedBody } from './body.js';
 import { abortError, type Connection, type Exchange } from './connection.js';
 import { codingsToUndo, decodeBody } from './decode.js';
@@ -103,8 +103,7 @@ export function buildHead(hop: Hop): { head: Buffer; expect: boolean; chunked: b
 
 /** hasHeader reports whether a flat [name, value, …] list holds `name` (case-insensitive). */
 export function hasHeader(flat: readonly string[], name: string): boolean {
-  const lower = name.toLowerCase();
-  for (let i = 0; i < flat.length; i += 2) if (flat[i]!.toLowerCase() === lower) return true;
+  for (let i = 0; i < flat.length; i += 2) if (equalsIgnoreCase(flat[i]!, name)) return true;
   return false;
 }
 

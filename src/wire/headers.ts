@@ -32,12 +32,8 @@ export class HeaderList {
   /** getAll returns every value of the fields named `name`, in received order. */
   getAll(name: string): string[] {
     const out: string[] = [];
-    const lower = name.toLowerCase();
     const raw = this.raw;
-    for (let i = 0; i < raw.length; i += 2) {
-      const k = raw[i]!;
-      if (k.length === lower.length && k.toLowerCase() === lower) out.push(raw[i + 1]!);
-    }
+    for (let i = 0; i < raw.length; i += 2) if (equalsIgnoreCase(raw[i]!, name)) out.push(raw[i + 1]!);
     return out;
   }
 
