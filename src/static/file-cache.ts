@@ -1,3 +1,4 @@
+import type { Stats } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { brotliCompress, constants as zlib, gzip } from 'node:zlib';
@@ -12,7 +13,19 @@ const gzipAsync = promisify(gzip);
  * version (PERFORMANCE.md: precompute what does not change). `variants` fills lazily, one compressed
  * body per coding, the first time a client asks for it.
  */
+/** FileVersion is what tells one version of a file from another: the parts of its Stats compared. */
+export type FileVersion = Pick<Stats, 'ino' | 'mtimeMs' | 'size'>;
+
+/**
+ * A file whose modification time is closer to now than this may still change within the same
+ * timestamp (Linux stamps files from a clock that ticks every few ms; FAT and ext4 with small inodes
+ * keep whole or even seconds): it is served from a fresh read and not kept, as git does with
+ * "racily clean" files. Otherwise two same-size writes in one tick would leave the first in memory.
+ */
+const RACY_MS = 2000;
+
 export interface CachedFile {
+  readonly ino: number;
   readonly mtimeMs: number;
   readonly size: number;
   readonly body: Buffer;
@@ -27,7 +40,8 @@ export interface CachedFile {
 
 /**
  * FileCache is a bounded LRU of small files keyed by real path; an entry is used only while the file's
- * mtime and size still match the fresh stat the caller passes in, so edits show up on the next request.
+ * inode, mtime and size still match the fresh stat the caller passes in, so edits (in place, or saved
+ * as a new file renamed over the old) show up on the next request.
  * Map iteration order is insertion order, which makes the LRU a delete-and-reinsert on each hit.
  */
 export class FileCache {
@@ -54,34 +68,35 @@ export class FileCache {
   }
 
   /**
-   * peek returns the entry for `path` when it is held and matches `mtimeMs` and `size`, else undefined,
+   * peek returns the entry for `path` when it is held and is version `v`, else undefined,
    * without touching the disk. Synchronous on purpose: a handler that ends its response in the same
    * tick as the request arrived lets the engine send head and body in one write (batched-writer.ts).
    */
-  peek(path: string, mtimeMs: number, size: number): CachedFile | undefined {
+  peek(path: string, v: FileVersion): CachedFile | undefined {
     const hit = this.entries.get(path);
-    if (hit === undefined || hit.mtimeMs !== mtimeMs || hit.size !== size) return undefined;
+    if (hit === undefined || !sameVersion(hit, v)) return undefined;
     this.entries.delete(path);
     this.entries.set(path, hit);
     return hit;
   }
 
   /**
-   * get returns the entry for `path` when it matches `mtimeMs` and `size`, reading the file when absent
-   * or stale. Rejects with the fs error when the file cannot be read. A file that changed while being
-   * read (its length differs from the stat) is returned but not kept.
+   * get returns the entry for `path` when it is version `v`, reading the file when absent or stale.
+   * Rejects with the fs error when the file cannot be read. A file that changed while being read (its
+   * length differs from the stat) or too recently to tell versions apart (RACY_MS) is returned but not kept.
    */
-  async get(path: string, mtimeMs: number, size: number): Promise<CachedFile> {
+  async get(path: string, v: FileVersion): Promise<CachedFile> {
     const hit = this.entries.get(path);
-    if (hit !== undefined && hit.mtimeMs === mtimeMs && hit.size === size) {
+    if (hit !== undefined && sameVersion(hit, v)) {
       this.entries.delete(path);
       this.entries.set(path, hit);
       return hit;
     }
     if (hit !== undefined) this.remove(path, hit);
+    const racy = Date.now() - v.mtimeMs < RACY_MS;
     const body = await readFile(path);
-    const entry: CachedFile = { mtimeMs, size, body, variants: new Map(), cost: body.length };
-    if (body.length === size) this.add(path, entry);
+    const entry: CachedFile = { ino: v.ino, mtimeMs: v.mtimeMs, size: v.size, body, variants: new Map(), cost: body.length };
+    if (body.length === v.size && !racy) this.add(path, entry);
     return entry;
   }
 
@@ -126,4 +141,8 @@ export class FileCache {
       this.remove(path, entry);
     }
   }
+}
+
+function sameVersion(entry: CachedFile, v: FileVersion): boolean {
+  return entry.mtimeMs === v.mtimeMs && entry.size === v.size && entry.ino === v.ino;
 }

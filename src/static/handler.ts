@@ -65,7 +65,7 @@ function dispatch(o: ResolvedOptions, cache: FileCache, paths: SafePathMemo, vet
   const safe = paths.resolve(req.path);
   // synchronous on purpose: see checkRealPathSync (two thread-pool hops per request cost more than the lookups)
   const { real, st } = vetted.resolve(o.realRoot, safe.abs, o);
-  if (st.isDirectory()) return serveDirectory(o, cache, req, res, safe, real);
+  if (st.isDirectory()) return serveDirectory(o, cache, vetted, req, res, safe, real);
   if (!st.isFile()) throw new HttpError(404); // sockets, fifos, devices: never opened
   if (safe.trailingSlash) throw new HttpError(404); // `file.txt/` names a folder that is not there
   return serveFile(o, cache, req, res, real, st);
@@ -118,20 +118,34 @@ function answerOptions(o: ResolvedOptions, req: Request, res: Response): undefin
  * query, so relative links in the page resolve inside the folder. The Location is rebuilt from the
  * decoded segments: reusing the raw path would turn `//evil.example` into an open redirect.
  */
-async function serveDirectory(o: ResolvedOptions, cache: FileCache, req: Request, res: Response, safe: SafePath, real: string): Promise<void> {
+function serveDirectory(o: ResolvedOptions, cache: FileCache, vetted: VettedPaths, req: Request, res: Response, safe: SafePath, real: string): Promise<void> | undefined {
   if (!safe.trailingSlash && safe.segments.length > 0) {
     const location = `/${safe.segments.map(encodeSegment).join('/')}/${req.query === '' ? '' : `?${req.query}`}`;
     res.setHeader('Location', location);
     res.setHeader('Content-Type', 'text/plain; charset=utf-8');
     res.status(301);
     endWith(req, res, `Moved to ${location}\n`);
-    return;
+    return undefined;
   }
   for (const name of o.index) {
-    const index = await vettedFile(o, join(real, name));
-    if (index !== undefined) return serveFile(o, cache, req, res, index.path, index.st);
+    const index = indexFile(o, vetted, join(safe.abs, name));
+    if (index !== undefined) return serveFile(o, cache, req, res, index.real, index.st);
   }
   if (!o.listing) throw new HttpError(404);
+  return serveListing(o, req, res, safe, real);
+}
+
+/** indexFile is a folder's index page when `abs` is one that may be served, through the same vetting as any request. */
+function indexFile(o: ResolvedOptions, vetted: VettedPaths, abs: string): { real: string; st: Stats } | undefined {
+  try {
+    const found = vetted.resolve(o.realRoot, abs, o);
+    return found.st.isFile() ? found : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function serveListing(o: ResolvedOptions, req: Request, res: Response, safe: SafePath, real: string): Promise<void> {
   let entries;
   try {
     entries = await readListing(real, o.showHidden);

@@ -2,6 +2,7 @@ import { realpathSync, statSync, type Stats } from 'node:fs';
 import { realpath } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
 import { HttpError } from '../server/http-error.js';
+import { TurnMemo } from './turn-memo.js';
 
 /**
  * SafePath is a request path mapped under the root. `segments` are the decoded path segments (no
@@ -180,14 +181,19 @@ export function checkRealPathSync(realRoot: string, abs: string, options: RealPa
  * cost. Any change that could matter (a symlink retargeted to another file, a file replaced by a save
  * or upload) gives another inode and a full check; refusals are never remembered. A path that comes
  * to lead to another name of the same inode (a hard link) serves the bytes it was vetted for.
+ * Within one turn of the event loop a path is stat'ed once (TurnMemo: the requests answered in a
+ * turn were all sent before it began, so they all see the disk as it is now).
  */
 export class VettedPaths {
   private readonly entries = new Map<string, { real: string; dev: number; ino: number }>();
+  private readonly thisTurn = new TurnMemo<{ real: string; st: Stats }>();
 
   constructor(private readonly max = 10_000) {}
 
   /** resolve returns the vetted real path and its Stats, or throws like checkRealPathSync. */
   resolve(realRoot: string, abs: string, options: RealPathOptions = {}): { real: string; st: Stats } {
+    const fresh = this.thisTurn.get(abs);
+    if (fresh !== undefined) return fresh;
     let st: Stats;
     try {
       st = statSync(abs);
@@ -195,11 +201,17 @@ export class VettedPaths {
       throw fsError(error);
     }
     const known = this.entries.get(abs);
-    if (known !== undefined && known.ino === st.ino && known.dev === st.dev) return { real: known.real, st };
-    const real = checkRealPathSync(realRoot, abs, options);
-    if (this.entries.size >= this.max) this.entries.clear(); // crude bound: a refill costs one realpath per path
-    this.entries.set(abs, { real, dev: st.dev, ino: st.ino });
-    return { real, st };
+    let real: string;
+    if (known !== undefined && known.ino === st.ino && known.dev === st.dev) {
+      real = known.real;
+    } else {
+      real = checkRealPathSync(realRoot, abs, options);
+      if (this.entries.size >= this.max) this.entries.clear(); // crude bound: a refill costs one realpath per path
+      this.entries.set(abs, { real, dev: st.dev, ino: st.ino });
+    }
+    const found = { real, st };
+    this.thisTurn.set(abs, found);
+    return found;
   }
 }
 

@@ -23,7 +23,7 @@ const NO_SIBLINGS: readonly Sibling[] = [];
  * promise to allocate or settle), else a promise for the rest.
  */
 export function serveFile(o: ResolvedOptions, cache: FileCache, req: Request, res: Response, path: string, st: Stats, status = 200): Promise<void> | undefined {
-  const cached = cache.cacheable(st.size) ? cache.peek(path, st.mtimeMs, st.size) : undefined;
+  const cached = cache.cacheable(st.size) ? cache.peek(path, st) : undefined;
   const type = cached?.type ?? contentTypeFor(path);
   const head = req.method === 'HEAD';
   const rangeHeader = status === 200 && req.method === 'GET' ? req.headers.get('range') : undefined;
@@ -115,7 +115,7 @@ function httpDateOf(seconds: number): string {
 }
 
 async function sendCompressed(cache: FileCache, res: Response, path: string, st: Stats, coding: Exclude<Coding, 'identity'>, head: boolean): Promise<void> {
-  const entry = await cache.get(path, st.mtimeMs, st.size);
+  const entry = await cache.get(path, st);
   const body = entry.variants.get(coding) ?? (await cache.variant(path, entry, coding));
   res.setHeader('Content-Length', body.length);
   res.end(head ? undefined : body);
@@ -153,7 +153,7 @@ async function serveWithReload(o: ResolvedOptions, cache: FileCache, req: Reques
   } else {
     res.setHeader('Cache-Control', 'no-store');
   }
-  const body = injectReloadScript((await cache.get(path, st.mtimeMs, st.size)).body);
+  const body = injectReloadScript((await cache.get(path, st)).body);
   res.status(status);
   res.setHeader('Content-Length', body.length);
   res.end(req.method === 'HEAD' ? undefined : body);
@@ -169,8 +169,8 @@ function sendBody(cache: FileCache, res: Response, path: string, st: Stats, head
     return undefined;
   }
   if (!cache.cacheable(st.size)) return streamRange(res, path, r);
-  const entry = cached ?? cache.peek(path, st.mtimeMs, st.size);
-  if (entry === undefined) return cache.get(path, st.mtimeMs, st.size).then((loaded) => endWithSlice(res, loaded, r));
+  const entry = cached ?? cache.peek(path, st);
+  if (entry === undefined) return cache.get(path, st).then((loaded) => endWithSlice(res, loaded, r));
   endWithSlice(res, entry, r);
   return undefined;
 }

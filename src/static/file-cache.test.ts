@@ -1,0 +1,48 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, realpath, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { FileCache } from './file-cache.js';
+
+const anHourAgo = (): Date => new Date(Date.now() - 3600_000);
+
+/** Each row writes a file, loads it through the cache, changes it, and says whether the next ask must read the disk. */
+const rows: Array<{ name: string; recent?: boolean; change: (file: string, when: Date) => Promise<void>; reread: boolean }> = [
+  { name: 'unchanged: served from memory', change: async () => {}, reread: false },
+  {
+    name: 'same size and time, new inode (saved as a copy renamed over it)', reread: true,
+    change: async (file, when) => {
+      await writeFile(`${file}.tmp`, 'BBBB');
+      await utimes(`${file}.tmp`, when, when);
+      await rename(`${file}.tmp`, file);
+    },
+  },
+  {
+    name: 'same inode and size, new time', reread: true,
+    change: async (file) => writeFile(file, 'CCCC'),
+  },
+  { name: 'written just now: not kept, so a same-tick rewrite cannot hide', recent: true, change: async () => {}, reread: true },
+];
+
+for (const row of rows) {
+  test(`FileCache: ${row.name}`, async () => {
+    const dir = await realpath(await mkdtemp(join(tmpdir(), 'wirehttp-fcache-')));
+    try {
+      const file = join(dir, 'f.txt');
+      const when = anHourAgo();
+      await writeFile(file, 'AAAA');
+      if (row.recent !== true) await utimes(file, when, when);
+      const cache = new FileCache(1 << 20, 1 << 16);
+      const loaded = await cache.get(file, await stat(file));
+      assert.equal(loaded.body.toString(), 'AAAA');
+      await row.change(file, when);
+      const now = await stat(file);
+      assert.equal(cache.peek(file, now) === undefined, row.reread);
+      const again = await cache.get(file, now);
+      assert.equal(again.body.toString(), await readFile(file, 'utf8'));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+}
