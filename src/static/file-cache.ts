@@ -8,11 +8,6 @@ import { SiblingFinder } from './siblings.js';
 const brotli = promisify(brotliCompress);
 const gzipAsync = promisify(gzip);
 
-/**
- * CachedFile is a small file held in memory with what every response for it needs, computed once per
- * version (PERFORMANCE.md: precompute what does not change). `variants` fills lazily, one compressed
- * body per coding, the first time a client asks for it.
- */
 /** FileVersion is what tells one version of a file from another: the parts of its Stats compared. */
 export type FileVersion = Pick<Stats, 'ino' | 'mtimeMs' | 'size'>;
 
@@ -24,6 +19,11 @@ export type FileVersion = Pick<Stats, 'ino' | 'mtimeMs' | 'size'>;
  */
 const RACY_MS = 2000;
 
+/**
+ * CachedFile is a small file held in memory with what every response for it needs, computed once per
+ * version (PERFORMANCE.md: precompute what does not change). `variants` fills lazily, one compressed
+ * body per coding, the first time a client asks for it.
+ */
 export interface CachedFile {
   readonly ino: number;
   readonly mtimeMs: number;

@@ -4,13 +4,13 @@
  * request: under load one turn answers every connection that had a request waiting (about 45 with
  * 50 busy connections here), and the stat was a fifth of the CPU a small file costs.
  *
- * Why this never serves an old version of a file: node reads sockets in the poll phase, and the
- * immediate that clears the memo runs in the check phase right after it. So a value is reused only by
- * requests read in the same poll phase as the one that computed it, and those were already waiting
- * when the phase began, before the value was computed; a change made before such a request was sent
- * was made before the value, which therefore shows it. The one exception is a pipelining client that
- * changes a file between two requests sent in one burst and read together: the second may see the file
- * as it was when the turn began, as if it had been sent a few microseconds earlier.
+ * Why no request sees a file older than the request: node reads sockets in the poll phase, and the
+ * immediate that clears the memo runs in the check phase right after it. A value computed while
+ * answering one request is reused only by requests read in the same poll phase, which were already
+ * waiting when it began, before the value was computed; so a change made before any of them was sent
+ * shows in the value. Two narrow exceptions, each worth a few microseconds of staleness: a pipelining
+ * client that changes a file between two requests sent in one burst and read together, and a value
+ * computed outside the poll phase (a request answered after a timer), which lasts through the next one.
  */
 export class TurnMemo<V> {
   private readonly values = new Map<string, V>();
@@ -23,9 +23,5 @@ export class TurnMemo<V> {
   set(key: string, value: V): void {
     if (this.values.size === 0) setImmediate(this.forget);
     this.values.set(key, value);
-  }
-
-  delete(key: string): void {
-    this.values.delete(key);
   }
 }
