@@ -1,5 +1,4 @@
 import type { Stats } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HttpError, isHttpError } from '../server/http-error.js';
 import type { Handler, Request, Response } from '../server/types.js';
@@ -9,7 +8,7 @@ import { resolveOptions, type ResolvedOptions, type StaticOptions } from './opti
 import { errorPage } from './pages.js';
 import { STATUS_REASONS } from '../wire/index.js';
 import { STATUS_TEXT } from './status-text.js';
-import { checkRealPath, fsError, resolveSafePath, SafePathMemo, VettedPaths, type SafePath } from './safe-path.js';
+import { fsError, resolveSafePath, SafePathMemo, VettedPaths, type SafePath } from './safe-path.js';
 import { injectReloadScript, LIVE_RELOAD_PATH } from './live-reload.js';
 import { serveFile } from './serve-file.js';
 import { allowFor, handlePost, handlePut, type UploadPolicy } from './upload.js';
@@ -36,16 +35,16 @@ export function createStaticHandler(options: StaticOptions): Handler {
     try {
       pending = dispatch(o, cache, paths, vetted, req, res);
     } catch (error) {
-      return recover(o, cache, req, res, error);
+      return recover(o, cache, vetted, req, res, error);
     }
-    return pending?.then(undefined, (error: unknown) => recover(o, cache, req, res, error));
+    return pending?.then(undefined, (error: unknown) => recover(o, cache, vetted, req, res, error));
   };
 }
 
 /** recover answers a failed request with an error page; once the head is out, the engine cuts the connection instead. */
-function recover(o: ResolvedOptions, cache: FileCache, req: Request, res: Response, error: unknown): Promise<void> {
+function recover(o: ResolvedOptions, cache: FileCache, vetted: VettedPaths, req: Request, res: Response, error: unknown): Promise<void> {
   if (res.headersSent) throw error;
-  return renderError(o, cache, req, res, error);
+  return renderError(o, cache, vetted, req, res, error);
 }
 
 function dispatch(o: ResolvedOptions, cache: FileCache, paths: SafePathMemo, vetted: VettedPaths, req: Request, res: Response): Promise<void> | undefined {
@@ -128,15 +127,15 @@ function serveDirectory(o: ResolvedOptions, cache: FileCache, vetted: VettedPath
     return undefined;
   }
   for (const name of o.index) {
-    const index = indexFile(o, vetted, join(safe.abs, name));
+    const index = vettedFile(o, vetted, join(safe.abs, name));
     if (index !== undefined) return serveFile(o, cache, req, res, index.real, index.st);
   }
   if (!o.listing) throw new HttpError(404);
   return serveListing(o, req, res, safe, real);
 }
 
-/** indexFile is a folder's index page when `abs` is one that may be served, through the same vetting as any request. */
-function indexFile(o: ResolvedOptions, vetted: VettedPaths, abs: string): { real: string; st: Stats } | undefined {
+/** vettedFile returns `abs` when it is a regular file that may be served, through the same vetting as any request. */
+function vettedFile(o: ResolvedOptions, vetted: VettedPaths, abs: string): { real: string; st: Stats } | undefined {
   try {
     const found = vetted.resolve(o.realRoot, abs, o);
     return found.st.isFile() ? found : undefined;
@@ -168,7 +167,7 @@ async function serveListing(o: ResolvedOptions, req: Request, res: Response, saf
  * for clients that accept HTML), the nearest `404.html` from the request's folder up to the root, and
  * the built-in page. A 500 is never exposed: its page names the status and nothing else.
  */
-async function renderError(o: ResolvedOptions, cache: FileCache, req: Request, res: Response, error: unknown): Promise<void> {
+async function renderError(o: ResolvedOptions, cache: FileCache, vetted: VettedPaths, req: Request, res: Response, error: unknown): Promise<void> {
   const failure = isHttpError(error) ? error : fsError(error); // EACCES on open -> 403, unknown -> 500
   const status = failure.status;
   for (const name of [...res.headerList()].filter((_, i) => i % 2 === 0)) res.removeHeader(name);
@@ -177,11 +176,11 @@ async function renderError(o: ResolvedOptions, cache: FileCache, req: Request, r
   for (const [k, v] of Object.entries(failure.headers)) res.setHeader(k, v);
   const getLike = req.method === 'GET' || req.method === 'HEAD';
   if (status === 404 && getLike) {
-    const page = await findNotFoundPage(o, req);
+    const page = findNotFoundPage(o, vetted, req);
     if (page !== undefined) {
       try {
         o.note(req, page.note);
-        return await serveFile(o, cache, req, res, page.path, page.st, page.status);
+        return await serveFile(o, cache, req, res, page.real, page.st, page.status);
       } catch {
         // the page vanished or is unreadable: fall through to the built-in one
       }
@@ -195,10 +194,10 @@ async function renderError(o: ResolvedOptions, cache: FileCache, req: Request, r
   endWith(req, res, o.liveReload === undefined ? page : withReload(page));
 }
 
-async function findNotFoundPage(o: ResolvedOptions, req: Request): Promise<{ path: string; st: Stats; status: number; note: string } | undefined> {
+function findNotFoundPage(o: ResolvedOptions, vetted: VettedPaths, req: Request): { real: string; st: Stats; status: number; note: string } | undefined {
   if (o.spa !== undefined) {
     if ((req.headers.get('accept') ?? '').includes('text/html')) {
-      const spa = await vetted(o, `/${o.spa.split('/').map(encodeSegment).join('/')}`);
+      const spa = vettedUrl(o, vetted, `/${o.spa.split('/').map(encodeSegment).join('/')}`);
       if (spa !== undefined) return { ...spa, status: 200, note: `spa: no file here and the client accepts HTML, sent /${o.spa}` };
     } else {
       o.note(req, 'spa: not applied, the client does not accept text/html');
@@ -213,38 +212,19 @@ async function findNotFoundPage(o: ResolvedOptions, req: Request): Promise<{ pat
   // nearest first: the folder of the missing name, then each parent up to the root
   for (let n = Math.max(0, segments.length - 1); n >= 0; n--) {
     const url = `/${[...segments.slice(0, n), '404.html'].map(encodeSegment).join('/')}`;
-    const page = await vetted(o, url);
+    const page = vettedUrl(o, vetted, url);
     if (page !== undefined) return { ...page, status: 404, note: `not found, sent the folder's ${url}` };
   }
   return undefined;
 }
 
-/** vetted maps a URL path through the same safety checks as a request, returning a regular file or undefined. */
-async function vetted(o: ResolvedOptions, urlPath: string): Promise<{ path: string; st: Stats } | undefined> {
+/** vettedUrl maps a URL path through the same safety checks as a request, returning a regular file or undefined. */
+function vettedUrl(o: ResolvedOptions, vetted: VettedPaths, urlPath: string): { real: string; st: Stats } | undefined {
+  let abs: string;
   try {
-    return await vettedFile(o, resolveSafePath(o.root, urlPath, o).abs);
+    abs = resolveSafePath(o.root, urlPath, o).abs;
   } catch {
     return undefined;
   }
-}
-
-/** vettedFile resolves symlinks in `abs` under the root's rules and returns it if it is a regular file. */
-async function vettedFile(o: ResolvedOptions, abs: string): Promise<{ path: string; st: Stats } | undefined> {
-  let real: string;
-  try {
-    real = await checkRealPath(o.realRoot, abs, o);
-  } catch {
-    return undefined;
-  }
-  const st = await statFile(real);
-  return st === undefined ? undefined : { path: real, st };
-}
-
-async function statFile(path: string): Promise<Stats | undefined> {
-  try {
-    const st = await stat(path);
-    return st.isFile() ? st : undefined;
-  } catch {
-    return undefined;
-  }
+  return vettedFile(o, vetted, abs);
 }
