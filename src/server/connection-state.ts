@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import type { MessageSink, RequestHead, RequestParser, RequestParserOptions } from '../wire/index.js';
 import { BatchedWriter } from './batched-writer.js';
+import { pauseReads, resumeReads } from './direct-reads.js';
 import { HttpError } from './http-error.js';
 import type { ServerRequest } from './request.js';
 import type { ServerResponse } from './response.js';
@@ -60,6 +61,9 @@ const CLOSED = 8;
 const PUMPING = 16;
 /** A close that may skip lingering waits for the end of that processing to decide. */
 const QUICK_CLOSE = 32;
+/** The socket's reads come through DirectReads (direct-reads.ts), not its 'data' events. */
+const DIRECT_READS = 64;
+const OUTPUT_HELD = 128;
 /** The empty queue every idle connection shares; never pushed to (the first response replaces it). */
 export const NO_QUEUE: ServerResponse[] = [];
 
@@ -89,7 +93,7 @@ export abstract class ConnectionState extends BatchedWriter implements Connectio
   protected requests = 0;
   /** Unparsed bytes kept while the parser is paused. */
   protected leftover: Buffer | undefined;
-  /** readClosed, bodyHeld, pipelineHeld and closed packed in one small integer (one field per idle connection). */
+  /** readClosed, the reasons input is held, closed and the like, packed in one small integer (one field per idle connection). */
   protected flags = 0;
   /** When we sent our FIN (clock()), or -1 while the connection is open. */
   private endedAt = -1;
@@ -134,6 +138,17 @@ export abstract class ConnectionState extends BatchedWriter implements Connectio
   protected set pipelineHeld(on: boolean) {
     this.flags = on ? this.flags | PIPELINE_HELD : this.flags & ~PIPELINE_HELD;
   }
+  /** Input is paused because the client sent another request while its answers back up unread. */
+  protected get outputHeld(): boolean {
+    return (this.flags & OUTPUT_HELD) !== 0;
+  }
+  protected set outputHeld(on: boolean) {
+    this.flags = on ? this.flags | OUTPUT_HELD : this.flags & ~OUTPUT_HELD;
+  }
+  /** mayRead: nothing holds input back (a body not being read, answers waiting, or answers unread). */
+  protected get mayRead(): boolean {
+    return (this.flags & (BODY_HELD | PIPELINE_HELD | OUTPUT_HELD)) === 0;
+  }
   protected get closed(): boolean {
     return (this.flags & CLOSED) !== 0;
   }
@@ -142,6 +157,22 @@ export abstract class ConnectionState extends BatchedWriter implements Connectio
     if (this.closed) return false;
     this.flags |= CLOSED | READ_CLOSED;
     return true;
+  }
+
+  /** readsDirectly records that the server attached the socket to DirectReads. */
+  readsDirectly(): void {
+    this.flags |= DIRECT_READS;
+  }
+
+  /** pauseReading stops reading the socket (its bytes wait in the kernel, or in node's stream buffer). */
+  protected pauseReading(): void {
+    if ((this.flags & DIRECT_READS) !== 0) pauseReads(this.socket);
+    else this.socket.pause();
+  }
+
+  protected resumeReading(): void {
+    if ((this.flags & DIRECT_READS) !== 0) resumeReads(this.socket);
+    else this.socket.resume();
   }
 
   // ---- ConnectionInfo ----------------------------------------------------------------------------
@@ -216,9 +247,8 @@ export abstract class ConnectionState extends BatchedWriter implements Connectio
     // Read and drop until the client's FIN. A socket left paused (by a body or the pipeline) would
     // stall the sender and, at the linger limit, be destroyed with unread bytes, which the kernel
     // answers with an RST that can wipe out the response we just sent.
-    this.bodyHeld = false;
-    this.pipelineHeld = false;
-    this.socket.resume();
+    this.flags &= ~(BODY_HELD | PIPELINE_HELD | OUTPUT_HELD);
+    this.resumeReading();
   }
 
   /** sweep enforces the idle, header and body timeouts; `now` is clock(). The server calls it for every connection. */

@@ -59,6 +59,12 @@ export class Connection extends ConnectionState implements MessageSink<RequestHe
   }
 
   onSocketDrain(): void {
+    if (this.outputHeld) {
+      this.outputHeld = false;
+      if (this.drainWaiters === undefined) this.socket.off('drain', this.host.drainListener);
+      if (this.mayRead) this.resumeReading();
+      this.processInput();
+    }
     this.wakeDrainWaiters();
   }
 
@@ -90,7 +96,7 @@ export class Connection extends ConnectionState implements MessageSink<RequestHe
 
   /** pump feeds held bytes to the parser until they are used up or input is held back. */
   protected pump(): void {
-    while (this.leftover !== undefined && !this.readClosed && !this.pipelineHeld) {
+    while (this.leftover !== undefined && !this.readClosed && !this.pipelineHeld && !this.outputHeld) {
       const chunk = this.leftover;
       this.leftover = undefined;
       let parser = this.parser;
@@ -105,7 +111,7 @@ export class Connection extends ConnectionState implements MessageSink<RequestHe
         return;
       }
       if (used < chunk.length) this.leftover = chunk.subarray(used);
-      if (parser.paused && this.leftover !== undefined && !this.pipelineHeld && !this.readClosed) continue;
+      if (parser.paused && this.leftover !== undefined && !this.pipelineHeld && !this.outputHeld && !this.readClosed) continue;
     }
     const parser = this.parser;
     if (parser !== undefined && this.leftover === undefined && parser.idle && !parser.paused && this.current === undefined) {
@@ -133,7 +139,14 @@ export class Connection extends ConnectionState implements MessageSink<RequestHe
     if (this.queue.length >= PIPELINE_HIGH) {
       this.pipelineHeld = true;
       this.parser!.pause();
-      this.socket.pause();
+      this.pauseReading();
+    } else if (this.socket.writableNeedDrain && !this.outputHeld) {
+      // Another request while earlier answers sit unread: read no more until they drain, or a client
+      // that pipelines without reading would pile up every answer in our memory (node:http does the same).
+      this.outputHeld = true;
+      this.parser!.pause();
+      this.pauseReading();
+      if (this.drainWaiters === undefined) this.socket.on('drain', this.host.drainListener);
     }
     this.host.observer?.requestHead?.(this.peer(), req, performance.now());
     this.dispatch(req, res);
@@ -219,13 +232,13 @@ export class Connection extends ConnectionState implements MessageSink<RequestHe
   pauseInput(): void {
     if (this.bodyHeld) return;
     this.bodyHeld = true;
-    this.socket.pause();
+    this.pauseReading();
   }
 
   resumeInput(): void {
     if (!this.bodyHeld) return;
     this.bodyHeld = false;
-    this.socket.resume();
+    if (this.mayRead) this.resumeReading();
     if (this.leftover !== undefined) {
       this.processInput();
     }
@@ -252,7 +265,7 @@ export class Connection extends ConnectionState implements MessageSink<RequestHe
     if (this.queue[0] === res && !this.socket.writableNeedDrain) return Promise.resolve();
     if (this.drainWaiters === undefined) {
       this.drainWaiters = [];
-      this.socket.on('drain', this.host.drainListener);
+      if (!this.outputHeld) this.socket.on('drain', this.host.drainListener); // else it listens already
     }
     return new Promise((resolve, reject) => this.drainWaiters!.push({ res, resolve, reject }));
   }
@@ -263,7 +276,7 @@ export class Connection extends ConnectionState implements MessageSink<RequestHe
     const front = this.queue[0];
     const still = waiters.filter((w) => w.res !== front);
     this.drainWaiters = still.length > 0 ? still : undefined;
-    if (still.length === 0) this.socket.off('drain', this.host.drainListener);
+    if (still.length === 0 && !this.outputHeld) this.socket.off('drain', this.host.drainListener);
     for (const w of waiters) if (w.res === front) w.resolve();
   }
 
@@ -314,7 +327,7 @@ export class Connection extends ConnectionState implements MessageSink<RequestHe
     }
     if (this.pipelineHeld && queue.length <= PIPELINE_LOW) {
       this.pipelineHeld = false;
-      if (!this.bodyHeld) this.socket.resume();
+      if (this.mayRead) this.resumeReading();
       this.processInput();
     }
     this.wakeDrainWaiters();

@@ -5,6 +5,8 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { connect as tlsConnect } from 'node:tls';
 import { connect } from 'node:net';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import selfsigned from 'selfsigned';
 import { openRaw, rawExchange, sleep, statusLines } from '../../test/support/raw.js';
@@ -368,5 +370,51 @@ test('a closed connection is not kept alive by the server (a pooled parser lets 
   gc();
   assert.notEqual(conn, undefined);
   assert.equal(conn!.deref(), undefined, 'the connection was collected');
+  await server.close();
+});
+
+test('a client that pipelines requests without reading the answers is not read further once they back up', { timeout: 30_000 }, async () => {
+  // Otherwise every answer it will never read piles up in the server's memory (node:http pauses too).
+  const kernelMax = (file: string, fallback: number): number => {
+    try {
+      return Number(readFileSync(file, 'utf8').trim().split(/\s+/)[2]);
+    } catch {
+      return fallback;
+    }
+  };
+  // What the kernel can hold between us and the client: our send buffer and its receive buffer.
+  const bound = kernelMax('/proc/sys/net/ipv4/tcp_wmem', 4 << 20) + kernelMax('/proc/sys/net/ipv4/tcp_rmem', 6 << 20) + (2 << 20);
+  const body = Buffer.alloc(8192, 0x65);
+  // no request limit (a user may lift it): the default 1000 per connection would hide the problem
+  const { server, port } = await start((_req, res) => res.end(body), { maxRequestsPerConnection: Infinity });
+  let handedOver = 0;
+  server.observe({ bytesOut: (_c, bytes) => void (handedOver += bytes.length) });
+  const request = 'GET /flood HTTP/1.1\r\nHost: t\r\n\r\n';
+  const count = Math.ceil((3 * bound) / body.length);
+  const socket = connect(port, '127.0.0.1');
+  socket.pause();
+  await once(socket, 'connect');
+  const batch = Buffer.from(request.repeat(1000));
+  for (let sent = 0; sent < count; sent += 1000) socket.write(sent + 1000 <= count ? batch : batch.subarray(0, (count - sent) * request.length));
+  // wait until the server stops handing answers to the socket
+  for (let last = -1; handedOver !== last; ) {
+    last = handedOver;
+    await sleep(300);
+  }
+  assert.ok(handedOver < bound, `${handedOver} bytes handed over for a client that reads nothing (bound ${bound})`);
+  // every answer has the same length (the Date field is fixed-width): count the bytes
+  const chunks: Buffer[] = [];
+  let received = 0;
+  socket.on('data', (chunk: Buffer) => {
+    if (chunks.length < 2) chunks.push(chunk);
+    received += chunk.length;
+  });
+  socket.resume();
+  while (received < count * body.length) await sleep(20);
+  const answer = Buffer.concat(chunks).indexOf('\r\n\r\n') + 4 + body.length;
+  while (received < count * answer) await sleep(20);
+  await sleep(50);
+  assert.equal(received, count * answer, 'every request answered once, after the client starts reading');
+  socket.destroy();
   await server.close();
 });

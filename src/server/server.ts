@@ -3,6 +3,7 @@ import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import { performance } from 'node:perf_hooks';
 import { RequestParser, resolveLimits, type MessageSink, type RequestHead } from '../wire/index.js';
 import { Connection } from './connection.js';
+import { DirectReads } from './direct-reads.js';
 import { clock, type ConnectionHost, type ConnectionState, type Settings } from './connection-state.js';
 import { isHttpError } from './http-error.js';
 import { ProxyTrust } from './trust-proxy.js';
@@ -32,6 +33,8 @@ const FRESH_GRACE_MS = 1000;
 function onData(this: TaggedSocket, chunk: Buffer): void {
   this[kConnection]?.onSocketData(chunk);
 }
+/** Plain TCP sockets skip the 'data' event: their reads reach the connection directly. */
+const directReads = new DirectReads((socket, chunk) => (socket as TaggedSocket)[kConnection]?.onSocketData(chunk));
 function onEnd(this: TaggedSocket): void {
   this[kConnection]?.onSocketEnd();
 }
@@ -231,7 +234,8 @@ export class Server implements ConnectionHost {
     const conn = new Connection(socket, this.nextId++, this);
     (socket as TaggedSocket)[kConnection] = conn;
     this.connections.add(conn);
-    socket.on('data', onData);
+    if (directReads.attach(socket)) conn.readsDirectly();
+    else socket.on('data', onData);
     listenForEnd(socket);
     socket.on('error', onError);
     socket.on('close', onClose);

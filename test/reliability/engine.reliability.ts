@@ -168,3 +168,42 @@ test('a 256 MiB upload read by a handler keeps memory within a few MiB', async (
   assert.ok(growth < 64, `RSS grew ${growth} MiB`);
   await server.close(100);
 });
+
+test('clients that pipeline requests and never read the answers do not pile them up in memory', async () => {
+  // No request limit: the default 1000 per connection would bound it by itself.
+  const body = Buffer.alloc(1024, 0x66);
+  const server = createServer((_req, res) => res.end(body), { maxRequestsPerConnection: Infinity });
+  const { port } = await server.listen(0, '127.0.0.1');
+  const held = (): number => {
+    global.gc?.();
+    const m = process.memoryUsage();
+    return m.heapUsed + m.external;
+  };
+  const before = held();
+  const batch = Buffer.from('GET /flood HTTP/1.1\r\nHost: r\r\n\r\n'.repeat(2000));
+  let sent = 0;
+  const until = Date.now() + 3000;
+  const clients = await Promise.all(
+    Array.from({ length: 4 }, async () => {
+      const s = connect(port, '127.0.0.1');
+      s.pause(); // never reads
+      s.on('error', () => {});
+      await new Promise((r) => s.once('connect', r));
+      const pump = (): void => {
+        while (Date.now() < until && s.write(batch)) sent += batch.length;
+        if (Date.now() < until) s.once('drain', pump);
+      };
+      pump();
+      return s;
+    }),
+  );
+  await sleep(3200);
+  const growth = (held() - before) / (1024 * 1024);
+  const requests = Math.round(sent / (batch.length / 2000));
+  for (const s of clients) s.destroy();
+  figure('4 clients pipelining for 3 s without reading: requests sent before TCP held them back / memory held by the server', `${requests} / +${growth.toFixed(1)} MiB`);
+  assert.ok(growth < 32, `held ${growth} MiB more`);
+  const after = await get(port);
+  assert.equal(after.status, 'HTTP/1.1 200 OK');
+  await server.close(100);
+});
