@@ -63,6 +63,7 @@ const PUMPING = 16;
 const QUICK_CLOSE = 32;
 /** The socket's reads come through DirectReads (direct-reads.ts), not its 'data' events. */
 const DIRECT_READS = 64;
+/** Input waits for 'drain': a new request came while earlier answers sat unread in the socket's buffer. */
 const OUTPUT_HELD = 128;
 /** The empty queue every idle connection shares; never pushed to (the first response replaces it). */
 export const NO_QUEUE: ServerResponse[] = [];
