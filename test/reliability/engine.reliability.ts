@@ -201,7 +201,7 @@ test('clients that pipeline requests and never read the answers do not pile them
   const growth = (held() - before) / (1024 * 1024);
   const requests = Math.round(sent / (batch.length / 2000));
   for (const s of clients) s.destroy();
-  figure('4 clients pipelining for 3 s without reading: requests sent before TCP held them back / memory held by the server', `${requests} / ${growth >= 0 ? "+" : ""}${growth.toFixed(1)} MiB`);
+  figure('4 clients pipelining for 3 s without reading: requests sent before TCP held them back / memory held by the server', `${requests} / ${growth >= 0 ? '+' : ''}${growth.toFixed(1)} MiB`);
   assert.ok(growth < 32, `held ${growth} MiB more`);
   const after = await get(port);
   assert.equal(after.status, 'HTTP/1.1 200 OK');
