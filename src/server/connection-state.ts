@@ -146,6 +146,10 @@ export abstract class ConnectionState extends BatchedWriter implements Connectio
   protected set outputHeld(on: boolean) {
     this.flags = on ? this.flags | OUTPUT_HELD : this.flags & ~OUTPUT_HELD;
   }
+  /** parsingHeld: the parser waits, for earlier answers to be written or read. */
+  protected get parsingHeld(): boolean {
+    return (this.flags & (PIPELINE_HELD | OUTPUT_HELD)) !== 0;
+  }
   /** mayRead: nothing holds input back (a body not being read, answers waiting, or answers unread). */
   protected get mayRead(): boolean {
     return (this.flags & (BODY_HELD | PIPELINE_HELD | OUTPUT_HELD)) === 0;

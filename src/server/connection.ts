@@ -96,7 +96,7 @@ export class Connection extends ConnectionState implements MessageSink<RequestHe
 
   /** pump feeds held bytes to the parser until they are used up or input is held back. */
   protected pump(): void {
-    while (this.leftover !== undefined && !this.readClosed && !this.pipelineHeld && !this.outputHeld) {
+    while (this.leftover !== undefined && !this.readClosed && !this.parsingHeld) {
       const chunk = this.leftover;
       this.leftover = undefined;
       let parser = this.parser;
@@ -111,7 +111,7 @@ export class Connection extends ConnectionState implements MessageSink<RequestHe
         return;
       }
       if (used < chunk.length) this.leftover = chunk.subarray(used);
-      if (parser.paused && this.leftover !== undefined && !this.pipelineHeld && !this.outputHeld && !this.readClosed) continue;
+      if (parser.paused && this.leftover !== undefined && !this.parsingHeld && !this.readClosed) continue;
     }
     const parser = this.parser;
     if (parser !== undefined && this.leftover === undefined && parser.idle && !parser.paused && this.current === undefined) {
