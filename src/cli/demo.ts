@@ -76,8 +76,9 @@ export async function main(allArgv: string[]): Promise<number> {
   }
   if (inspector !== undefined) server.observe(inspector.serverObserver());
   const url = `${tls === undefined ? 'http' : 'https'}://${host.includes(':') ? `[${host}]` : host}:${bound.port}/`;
-  process.stdout.write(`wirehttp demo on ${url} (Ctrl-C to stop)${extras.note === undefined ? '' : `\n${extras.note}`}\n`);
-  if (tls !== undefined) process.stdout.write(`TLS: self-signed certificate for ${SELF_SIGNED_NAMES.join(', ')}; browsers will warn once (wirehttp request needs -k)\n`);
+  // one write, so a reader that has seen the URL has seen the whole banner
+  const tlsNote = tls === undefined ? '' : `TLS: self-signed certificate for ${SELF_SIGNED_NAMES.join(', ')}; browsers will warn once (wirehttp request needs -k)\n`;
+  process.stdout.write(`wirehttp demo on ${url} (Ctrl-C to stop)\n${extras.note === undefined ? '' : `${extras.note}\n`}${tlsNote}`);
   await inspector?.announce(process.stdout);
   await new Promise<void>((resolve) => {
     const stop = (): void => resolve();

@@ -119,8 +119,9 @@ export async function main(allArgv: string[]): Promise<number> {
     const code = (error as NodeJS.ErrnoException).code;
     throw new CliError(code === 'EADDRINUSE' ? `proxy: port ${port} is already in use` : `proxy: cannot listen on ${host}:${port} (${code ?? String(error)})`, 1);
   }
-  process.stdout.write(`proxy on http://${host.includes(':') ? `[${host}]` : host}:${relay.port}/ -> ${target.origin} (Ctrl-C to stop)\n`);
-  if (switches.length > 0) process.stdout.write(`lab switches: ${switches.join(', ')}\n`);
+  // one write, like serve's banner: a reader that has the URL has the switches too
+  const switchLine = switches.length > 0 ? `lab switches: ${switches.join(', ')}\n` : '';
+  process.stdout.write(`proxy on http://${host.includes(':') ? `[${host}]` : host}:${relay.port}/ -> ${target.origin} (Ctrl-C to stop)\n${switchLine}`);
   await inspector?.announce(process.stdout);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);

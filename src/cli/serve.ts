@@ -89,22 +89,23 @@ async function listenOrExplain(server: { listen(port: number, host: string): Pro
   }
 }
 
-/** banner prints where the folder is served (stdout; the access log goes to stderr). */
+/** banner prints where the folder is served (stdout; the access log goes to stderr) in one write, so a reader that has seen a URL has seen every line. */
 function banner(args: ServeArgs, port: number, tls: TlsMaterial | undefined, live: LiveReload | undefined): void {
   const out = process.stdout;
   const paint = pc.createColors(colourOn(out));
-  out.write(`Serving ${args.directory}\n`);
-  for (const url of listenUrls(args.bind, port, tls !== undefined)) out.write(`  ${paint.cyan(url)}\n`);
-  if (args.port === 0) out.write(`Port ${port} (a free port, since you asked for 0)\n`);
-  if (isLoopback(args.bind)) out.write(`To share on your network: wirehttp serve ${port} -b 0.0.0.0 (or -b :: for IPv6 too)\n`);
+  const lines = [`Serving ${args.directory}`];
+  for (const url of listenUrls(args.bind, port, tls !== undefined)) lines.push(`  ${paint.cyan(url)}`);
+  if (args.port === 0) lines.push(`Port ${port} (a free port, since you asked for 0)`);
+  if (isLoopback(args.bind)) lines.push(`To share on your network: wirehttp serve ${port} -b 0.0.0.0 (or -b :: for IPv6 too)`);
   if (tls?.cached !== undefined) {
     const how = tls.cached.created ? 'made now and kept' : 'reused';
-    out.write(`TLS: self-signed certificate for ${SELF_SIGNED_NAMES.join(', ')} (${how} in ${tls.cached.dir}); browsers will warn once\n`);
+    lines.push(`TLS: self-signed certificate for ${SELF_SIGNED_NAMES.join(', ')} (${how} in ${tls.cached.dir}); browsers will warn once`);
   }
-  if (tls !== undefined) out.write(`TLS certificate SHA-256 fingerprint: ${tls.fingerprint}\n`);
-  for (const line of featureLines(args)) out.write(`${line}\n`);
-  if (live !== undefined) out.write(`Live reload: on (${live.mode === 'recursive' ? 'watching every folder' : 'watching the top folder only: this platform has no recursive fs.watch'}); HTML pages reload on change\n`);
-  out.write('Press Ctrl+C to stop.\n');
+  if (tls !== undefined) lines.push(`TLS certificate SHA-256 fingerprint: ${tls.fingerprint}`);
+  lines.push(...featureLines(args));
+  if (live !== undefined) lines.push(`Live reload: on (${live.mode === 'recursive' ? 'watching every folder' : 'watching the top folder only: this platform has no recursive fs.watch'}); HTML pages reload on change`);
+  lines.push('Press Ctrl+C to stop.');
+  out.write(`${lines.join('\n')}\n`);
 }
 
 /** featureLines names the switches that change answers, so nobody wonders why a page behaves oddly. */
