@@ -105,6 +105,8 @@ export abstract class ConnectionState extends BatchedWriter implements Connectio
   lastActivity: number;
   /** When the head being parsed began (clock()), for the header timeout. */
   protected headStart = 0;
+  /** This connection's index in the server's ConnectionRegistry, -1 when not in it. */
+  registrySlot = -1;
 
   constructor(socket: Socket, id: number, host: ConnectionHost) {
     super(socket);

@@ -4,6 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { RequestParser, resolveLimits, type MessageSink, type RequestHead } from '../wire/index.js';
 import { Connection } from './connection.js';
 import { DirectReads } from './direct-reads.js';
+import { ConnectionRegistry } from './connection-registry.js';
 import { clock, type ConnectionHost, type ConnectionState, type Settings } from './connection-state.js';
 import { isHttpError } from './http-error.js';
 import { ProxyTrust } from './trust-proxy.js';
@@ -81,7 +82,7 @@ export class Server implements ConnectionHost {
   shuttingDown = false;
   readonly drainListener = onDrain;
   private readonly net: NetServer;
-  private readonly connections = new Set<ConnectionState>();
+  private readonly connections = new ConnectionRegistry<ConnectionState>();
   private nextId = 1;
   private sweepTimer: NodeJS.Timeout | undefined;
   private closeWaiters: Array<() => void> = [];
@@ -173,13 +174,13 @@ export class Server implements ConnectionHost {
     if (!this.shuttingDown) {
       this.shuttingDown = true;
       this.net.close();
-      for (const conn of this.connections) conn.shutdown();
+      this.connections.forEach((conn) => conn.shutdown());
       if (this.connections.size > 0) {
         setTimeout(() => {
-          for (const conn of this.connections) conn.shutdown(true);
+          this.connections.forEach((conn) => conn.shutdown(true));
         }, Math.min(graceMs, FRESH_GRACE_MS)).unref();
         setTimeout(() => {
-          for (const conn of this.connections) conn.socket.destroy();
+          this.connections.forEach((conn) => conn.socket.destroy());
         }, graceMs).unref();
       }
     }
@@ -193,7 +194,7 @@ export class Server implements ConnectionHost {
   // ---- ConnectionHost ----------------------------------------------------------------------------
 
   connectionClosed(conn: ConnectionState): void {
-    this.connections.delete(conn);
+    this.connections.remove(conn);
     if (this.shuttingDown && this.connections.size === 0) {
       this.stopSweep();
       const waiters = this.closeWaiters;
@@ -255,7 +256,7 @@ export class Server implements ConnectionHost {
     const period = Math.max(20, Math.min(1000, Math.floor(Math.min(s.keepAliveTimeout, s.headersTimeout, s.bodyTimeout) / 4)));
     this.sweepTimer = setInterval(() => {
       const now = clock();
-      for (const conn of this.connections) conn.sweep(now);
+      this.connections.forEach((conn) => conn.sweep(now));
     }, period);
     this.sweepTimer.unref();
   }
