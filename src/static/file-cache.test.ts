@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, realpath, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Stats } from 'node:fs';
 import { test } from 'node:test';
 import { FileCache } from './file-cache.js';
 
@@ -46,3 +47,29 @@ for (const row of rows) {
     }
   });
 }
+
+test('FileCache: over budget, the least recently used files go first; a hit counts as a use', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'wirehttp-lru-'));
+  try {
+    const cache = new FileCache(30, 10);
+    const files: Record<string, { path: string; st: Stats }> = {};
+    for (const name of ['a', 'b', 'c', 'd', 'e']) {
+      const path = join(dir, name);
+      await writeFile(path, name.repeat(10));
+      await utimes(path, anHourAgo(), anHourAgo()); // not racy: kept
+      files[name] = { path, st: await stat(path) };
+    }
+    const held = (): string[] => ['a', 'b', 'c', 'd', 'e'].filter((n) => cache.holds(files[n]!.path));
+    for (const n of ['a', 'b', 'c']) await cache.get(files[n]!.path, files[n]!.st);
+    assert.deepEqual(held(), ['a', 'b', 'c']);
+    assert.ok(cache.peek(files.a!.path, files.a!.st)); // a is now the most recent
+    await cache.get(files.d!.path, files.d!.st); // evicts b, the least recently used
+    assert.deepEqual(held(), ['a', 'c', 'd']);
+    await cache.get(files.c!.path, files.c!.st); // a hit through get() counts too
+    await cache.get(files.e!.path, files.e!.st); // evicts a
+    assert.deepEqual(held(), ['c', 'd', 'e']);
+    assert.equal(cache.size, 30);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

@@ -32,6 +32,8 @@ export interface CachedFile {
   readonly variants: Map<Coding, Buffer>;
   /** Bytes charged to the cache budget (body plus variants). */
   cost: number;
+  /** When it was last asked for, on the cache's own use counter (for LRU eviction). */
+  lastUse: number;
   /** Header values for this version, filled by the first response that sends it (serve-file.ts). */
   type?: string;
   etag?: string;
@@ -42,11 +44,14 @@ export interface CachedFile {
  * FileCache is a bounded LRU of small files keyed by real path; an entry is used only while the file's
  * inode, mtime and size still match the fresh stat the caller passes in, so edits (in place, or saved
  * as a new file renamed over the old) show up on the next request.
- * Map iteration order is insertion order, which makes the LRU a delete-and-reinsert on each hit.
+ * A hit stamps the entry with a use counter and leaves the Map alone: moving it to the end of the Map
+ * (delete and set again) on every hit allocated ~0.2-0.3 KB per request, about 7% of what a cached
+ * 1 KiB file costs the young generation (--trace-gc-nvp). Eviction, rare, sorts by the stamps.
  */
 export class FileCache {
   private readonly entries = new Map<string, CachedFile>();
   private total = 0;
+  private uses = 0;
   private readonly budget: number;
   readonly maxFileBytes: number;
   /** Precompressed `.br` / `.gz` siblings of the files served (kept here: one memory of the disk per server). */
@@ -62,6 +67,11 @@ export class FileCache {
     return this.total;
   }
 
+  /** holds says whether `path` has an entry (any version), without counting as a use; for tests. */
+  holds(path: string): boolean {
+    return this.entries.has(path);
+  }
+
   /** cacheable says whether a file of `size` bytes may be held (and compressed) in memory. */
   cacheable(size: number): boolean {
     return this.budget > 0 && size <= this.maxFileBytes;
@@ -75,8 +85,7 @@ export class FileCache {
   peek(path: string, v: FileVersion): CachedFile | undefined {
     const hit = this.entries.get(path);
     if (hit === undefined || !sameVersion(hit, v)) return undefined;
-    this.entries.delete(path);
-    this.entries.set(path, hit);
+    hit.lastUse = ++this.uses;
     return hit;
   }
 
@@ -88,14 +97,13 @@ export class FileCache {
   async get(path: string, v: FileVersion): Promise<CachedFile> {
     const hit = this.entries.get(path);
     if (hit !== undefined && sameVersion(hit, v)) {
-      this.entries.delete(path);
-      this.entries.set(path, hit);
+      hit.lastUse = ++this.uses;
       return hit;
     }
     if (hit !== undefined) this.remove(path, hit);
     const racy = Date.now() - v.mtimeMs < RACY_MS;
     const body = await readFile(path);
-    const entry: CachedFile = { ino: v.ino, mtimeMs: v.mtimeMs, size: v.size, body, variants: new Map(), cost: body.length };
+    const entry: CachedFile = { ino: v.ino, mtimeMs: v.mtimeMs, size: v.size, body, variants: new Map(), cost: body.length, lastUse: ++this.uses };
     if (body.length === v.size && !racy) this.add(path, entry);
     return entry;
   }
@@ -136,7 +144,9 @@ export class FileCache {
   }
 
   private evict(): void {
-    for (const [path, entry] of this.entries) {
+    if (this.total <= this.budget) return;
+    const byAge = [...this.entries].sort((x, y) => x[1].lastUse - y[1].lastUse);
+    for (const [path, entry] of byAge) {
       if (this.total <= this.budget) break;
       this.remove(path, entry);
     }
