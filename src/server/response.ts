@@ -172,6 +172,20 @@ export class ServerResponse implements Response {
     this.channel.finished(this, complete);
   }
 
+  /**
+   * endLatin1 ends with a body given as a latin1 string, one character per byte (`buf.toString('latin1')`
+   * of bytes sent many times, made once). Head and body then leave as one string write, with no Buffer
+   * to allocate and join per response: ~1 µs of a cached small file in `serve`.
+   */
+  endLatin1(body: string): void {
+    if (this.ended) return;
+    if (this.mode !== 'unsent') {
+      this.end(Buffer.from(body, 'latin1'));
+      return;
+    }
+    this.endWhole(body, true);
+  }
+
   /** abandon ends a response whose head is out but whose body cannot be completed: the connection closes. */
   abandon(): void {
     if (this.ended) return;
@@ -188,10 +202,13 @@ export class ServerResponse implements Response {
   }
 
   /** endWhole sends head and body at once with an exact Content-Length: the common, fastest case. */
-  private endWhole(chunk: string | Uint8Array | undefined): void {
+  private endWhole(chunk: string | Uint8Array | undefined, latin1 = false): void {
     let length = 0;
     let asciiBody: string | undefined;
-    if (typeof chunk === 'string') {
+    if (latin1) {
+      length = (chunk as string).length;
+      asciiBody = chunk as string; // one byte per character: sent with the head as it is
+    } else if (typeof chunk === 'string') {
       length = Buffer.byteLength(chunk, 'utf8');
       if (length === chunk.length) asciiBody = chunk;
     } else if (chunk !== undefined) {

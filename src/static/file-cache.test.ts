@@ -73,3 +73,23 @@ test('FileCache: over budget, the least recently used files go first; a hit coun
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('FileCache.latin1: the body as one character per byte, made once and charged to the budget', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'wirehttp-latin1-'));
+  try {
+    const path = join(dir, 'bytes.bin');
+    const bytes = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
+    await writeFile(path, bytes);
+    await utimes(path, anHourAgo(), anHourAgo());
+    const cache = new FileCache(1024, 512);
+    const entry = await cache.get(path, await stat(path));
+    assert.equal(cache.size, 256);
+    const text = cache.latin1(path, entry);
+    assert.deepEqual(Buffer.from(text, 'latin1'), bytes);
+    assert.equal(cache.size, 512);
+    assert.equal(cache.latin1(path, entry), text);
+    assert.equal(cache.size, 512, 'made once');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

@@ -34,6 +34,8 @@ export interface CachedFile {
   cost: number;
   /** When it was last asked for, on the cache's own use counter (for LRU eviction). */
   lastUse: number;
+  /** The body as a latin1 string, made on first use for small files (see FileCache.latin1). */
+  latin1?: string;
   /** Header values for this version, filled by the first response that sends it (serve-file.ts). */
   type?: string;
   etag?: string;
@@ -125,6 +127,24 @@ export class FileCache {
       this.evict();
     }
     return out;
+  }
+
+  /**
+   * latin1 returns the body as a one-byte string, made once and charged to the budget: the engine sends
+   * it with the head in one string write (ServerResponse.endLatin1) instead of joining two Buffers.
+   */
+  latin1(path: string, entry: CachedFile): string {
+    let text = entry.latin1;
+    if (text === undefined) {
+      text = entry.body.toString('latin1');
+      entry.latin1 = text;
+      if (this.entries.get(path) === entry) {
+        entry.cost += text.length;
+        this.total += text.length;
+        this.evict();
+      }
+    }
+    return text;
   }
 
   clear(): void {

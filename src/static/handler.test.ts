@@ -20,6 +20,8 @@ let spaServer: Running;
 const BIG = randomBytes(3 * 1024 * 1024 + 17);
 const TEXT = 'hello wirehttp\n'.repeat(400); // 6000 bytes: above the compression threshold
 const mtime = new Date(Date.UTC(2024, 0, 2, 3, 4, 5));
+/** Every byte value twice: a cached small file goes out as a latin1 string, which must keep them all. */
+const ALL_BYTES = Buffer.from(Array.from({ length: 512 }, (_, i) => i % 256));
 
 before(async () => {
   base = await realpath(await mkdtemp(join(tmpdir(), 'wirehttp-static-')));
@@ -29,6 +31,7 @@ before(async () => {
     'site/index.html': '<h1>site</h1>', 'list/a b.txt': 'a', 'list/<x>.txt': 'x', 'list/sub/inner.txt': 'i',
     'pre/app.js': 'console.log(1)\n'.repeat(100), 'pre/app.js.br': 'BROTLI-BYTES', '.env': 'SECRET=1',
     'deep/404.html': '<p>deep missing</p>', 'deep/a/b.txt': 'b', 'empty.txt': '', 'app/index.html': '<p>spa</p>',
+    'bytes.bin': ALL_BYTES,
   };
   for (const [name, content] of Object.entries(files)) {
     await mkdir(join(dir, name, '..'), { recursive: true });
@@ -39,6 +42,7 @@ before(async () => {
   await symlink('hello.txt', join(dir, 'in-link'));
   const { utimes } = await import('node:fs/promises');
   await utimes(join(dir, 'hello.txt'), mtime, mtime);
+  await utimes(join(dir, 'bytes.bin'), mtime, mtime); // old enough to be kept in memory
   server = await startServer(createStaticHandler({ root: dir, cors: true }));
   spaServer = await startServer(createStaticHandler({ root: join(dir, 'app'), spa: 'index.html', listing: false }));
 });
@@ -260,3 +264,15 @@ async function waitFor(port: number): Promise<void> {
   }
   throw new Error('python http.server did not start');
 }
+
+test('a cached small binary file is sent byte for byte, first read and from memory alike; a Range of it too', async () => {
+  for (let i = 0; i < 3; i++) {
+    const got = await request('/bytes.bin');
+    assert.equal(got.status, 200);
+    assert.equal(got.headers['content-length'], '512');
+    assert.deepEqual(got.body, ALL_BYTES, `request ${i + 1}`);
+  }
+  const part = await request('/bytes.bin', { range: 'bytes=250-261' });
+  assert.equal(part.status, 206);
+  assert.deepEqual(part.body, ALL_BYTES.subarray(250, 262));
+});
