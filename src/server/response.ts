@@ -204,25 +204,25 @@ export class ServerResponse implements Response {
   /** endWhole sends head and body at once with an exact Content-Length: the common, fastest case. */
   private endWhole(chunk: string | Uint8Array | undefined, latin1 = false): void {
     let length = 0;
-    let asciiBody: string | undefined;
+    let textBody: string | undefined; // a body of one byte per character (ASCII, or latin1 given as such): sent joined to the head
     if (latin1) {
       length = (chunk as string).length;
-      asciiBody = chunk as string; // one byte per character: sent with the head as it is
+      textBody = chunk as string;
     } else if (typeof chunk === 'string') {
       length = Buffer.byteLength(chunk, 'utf8');
-      if (length === chunk.length) asciiBody = chunk;
+      if (length === chunk.length) textBody = chunk;
     } else if (chunk !== undefined) {
       length = chunk.byteLength;
     }
     const head = this.buildHead(length);
     this.ended = true;
     // head and a binary body are two emits: gathered, they still leave in one write
-    const twoParts = this.mode !== 'none' && length > 0 && asciiBody === undefined;
+    const twoParts = this.mode !== 'none' && length > 0 && textBody === undefined;
     if (twoParts) this.channel.gather();
     if (this.mode === 'none' || length === 0) {
       this.channel.emit(this, head, 'latin1');
-    } else if (asciiBody !== undefined) {
-      this.channel.emit(this, head + asciiBody, 'latin1');
+    } else if (textBody !== undefined) {
+      this.channel.emit(this, head + textBody, 'latin1');
     } else {
       this.channel.emit(this, head, 'latin1');
       this.channel.emit(this, typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : toBuffer(chunk!), 'latin1');
