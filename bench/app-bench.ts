@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { ensureWrk, runWrk } from './wrk.js';
-import { median } from './median.js';
+import { median, turnOrder } from './rounds.js';
 
 const FRAMEWORKS = ['ours', 'fastify', 'express'] as const;
 const TARGET_VS_FASTIFY = 1.3;
@@ -47,7 +47,7 @@ export async function runAppBench(rounds: number, seconds: number, write: (text:
   write(`app: JSON route /users/:id, keep-alive, 50 connections, ${rounds} interleaved rounds of ${seconds}s\n`);
   const samples = new Map<string, Array<{ rps: number; p99: number | undefined; errors: number }>>();
   for (let round = 0; round < rounds; round++) {
-    for (const kind of FRAMEWORKS) {
+    for (const kind of turnOrder(FRAMEWORKS, round)) {
       const server = await startAppServer(kind);
       const url = `http://127.0.0.1:${server.port}/users/42`;
       try {

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { SHAPES, type ClientImpl, type ClientScenario } from './client-worker.js';
 import { startServer } from './servers.js';
-import { median } from './median.js';
+import { median, turnOrder } from './rounds.js';
 
 const IMPLS: ClientImpl[] = ['ours', 'undici', 'fetch'];
 const TITLES: Record<ClientScenario, string> = {
@@ -29,7 +29,7 @@ export async function runClientBench(rounds: number, write: (text: string) => vo
     for (const scenario of Object.keys(SHAPES) as ClientScenario[]) {
       const samples = new Map<ClientImpl, number[]>(IMPLS.map((i) => [i, []]));
       for (let round = 0; round < rounds; round++) {
-        for (const impl of IMPLS) samples.get(impl)!.push(runWorker(impl, scenario, server.port));
+        for (const impl of turnOrder(IMPLS, round)) samples.get(impl)!.push(runWorker(impl, scenario, server.port));
       }
       const rps = Object.fromEntries(IMPLS.map((i) => [i, median(samples.get(i)!)])) as Record<ClientImpl, number>;
       write(`${TITLES[scenario]}\n`);

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureWrk, runWrk } from './wrk.js';
-import { median } from './median.js';
+import { median, turnOrder } from './rounds.js';
 
 const MODES = ['none', 'empty', 'noop', 'pcap'] as const;
 // issue 7: no flag (the seam unused) >= 0.98x, --pcap >= 0.5x; an observer that does nothing is shown for scale
@@ -37,7 +37,7 @@ export async function runInspectBench(rounds: number, seconds: number, write: (t
   let pcapBytes = 0;
   try {
     for (let round = 0; round < rounds; round++) {
-      for (const mode of MODES) {
+      for (const mode of turnOrder(MODES, round)) {
         const file = join(dir, `round${round}.pcap`);
         const server = await start(mode, file);
         try {

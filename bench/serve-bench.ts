@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cpuSeconds } from './cpu.js';
 import { ensureWrk, runWrk } from './wrk.js';
-import { median, pairedRatio } from './median.js';
+import { median, pairedRatio, turnOrder } from './rounds.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const NGINX = '/usr/sbin/nginx';
@@ -138,7 +138,7 @@ export async function runServeBench(rounds: number, seconds: number, write: (tex
     for (const file of FILES) {
       const samples = new Map<string, Array<{ rps: number; mbps: number; p99: number | undefined; cpuUs: number; errors: number }>>();
       for (let round = 0; round < rounds; round++) {
-        for (const c of contenders) {
+        for (const c of turnOrder(contenders, round)) {
           const port = await freePort();
           const child = c.start(dir, port, scratch);
           try {

@@ -1,3 +1,4 @@
+/** Statistics over interleaved bench rounds: medians, paired ratios, and the order contenders take turns in. */
 /** median of a non-empty list: every bench scenario reports the median of its interleaved rounds. */
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -12,4 +13,15 @@ export function median(values: readonly number[]): number {
  */
 export function pairedRatio(a: readonly number[], b: readonly number[]): number {
   return median(a.map((value, i) => value / b[i]!));
+}
+
+/**
+ * turnOrder is the order in which contenders run in round `round`: each round starts one contender
+ * later. Run in a fixed order, the first one would always meet the machine at the start of a round
+ * and the others later on, and a drift within rounds (these VMs speed up and slow down over minutes)
+ * would favour or hurt the same contender every time.
+ */
+export function turnOrder<T>(contenders: readonly T[], round: number): T[] {
+  const start = round % contenders.length;
+  return [...contenders.slice(start), ...contenders.slice(0, start)];
 }

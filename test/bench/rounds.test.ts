@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { median, pairedRatio } from '../../bench/median.js';
+import { median, pairedRatio, turnOrder } from '../../bench/rounds.js';
 
 const cases: Array<{ name: string; got: () => number; want: number }> = [
   { name: 'median of an odd list', got: () => median([3, 1, 2]), want: 2 },
@@ -12,3 +12,8 @@ const cases: Array<{ name: string; got: () => number; want: number }> = [
 ];
 
 for (const c of cases) test(c.name, () => assert.equal(c.got(), c.want));
+
+test('each round starts one contender later, and every contender runs once per round', () => {
+  const orders = [0, 1, 2, 3].map((round) => turnOrder(['ours', 'node-http', 'raw'], round).join(' '));
+  assert.deepEqual(orders, ['ours node-http raw', 'node-http raw ours', 'raw ours node-http', 'ours node-http raw']);
+});
