@@ -4,7 +4,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { runAppBench } from './app-bench.js';
 import { runClientBench } from './client.js';
-import { cpuSeconds } from './cpu.js';
+import { busyShare, coreTicks, cpuSeconds } from './cpu.js';
 import { idleMemoryPerConnection } from './idle-memory.js';
 import { startServer, type RunningServer } from './servers.js';
 import { ensureWrk, pipelineLua, runWrk, type WrkResult } from './wrk.js';
@@ -44,6 +44,8 @@ interface Measured {
   rps: number;
   /** Each round's req/s, in order: the spread shows how much the machine moved during the run. */
   rounds: number[];
+  /** Each round's share of time wrk's core was busy, in %: near 100 the round measured wrk, not the server. */
+  clientBusy: number[];
   cpuUs: number;
   p99: number | undefined;
   errors: number;
@@ -53,7 +55,7 @@ async function measure(scenario: Scenario): Promise<Map<string, Measured>> {
   // Every server starts and warms up once, then the rounds take turns (turnOrder): measurements of
   // one round lie seconds apart, with no restarts and warm-ups between them.
   const running = new Map<string, RunningServer>();
-  const samples = new Map<string, WrkResult[]>();
+  const samples = new Map<string, Array<WrkResult & { clientBusy: number }>>();
   try {
     for (const name of scenario.servers) {
       const server = await startServer(name);
@@ -64,9 +66,10 @@ async function measure(scenario: Scenario): Promise<Map<string, Measured>> {
       for (const name of turnOrder(scenario.servers, round)) {
         const server = running.get(name)!;
         const cpuBefore = cpuSeconds(server.child.pid!);
+        const clientBefore = coreTicks(1);
         const result = runWrk(`http://127.0.0.1:${server.port}/`, scenario.wrkArgs(), SECONDS);
         result.cpuUsPerRequest = ((cpuSeconds(server.child.pid!) - cpuBefore) / (result.requestsPerSecond * SECONDS)) * 1e6;
-        samples.set(name, [...(samples.get(name) ?? []), result]);
+        samples.set(name, [...(samples.get(name) ?? []), { ...result, clientBusy: busyShare(clientBefore, coreTicks(1)) }]);
       }
     }
   } finally {
@@ -78,6 +81,7 @@ async function measure(scenario: Scenario): Promise<Map<string, Measured>> {
     out.set(name, {
       rps: median(results.map((r) => r.requestsPerSecond)),
       rounds: results.map((r) => Math.round(r.requestsPerSecond)),
+      clientBusy: results.map((r) => Math.round(r.clientBusy * 100)),
       cpuUs: median(results.map((r) => r.cpuUsPerRequest ?? 0)),
       p99: scenario.latency && p99s.length > 0 ? median(p99s) : undefined,
       errors: results.reduce((a, r) => a + r.errors, 0),
@@ -114,7 +118,7 @@ async function main(): Promise<void> {
       const p99 = r.p99 === undefined ? '' : `  p99 ${r.p99.toFixed(2)} ms`;
       const errors = r.errors > 0 ? `  (${r.errors} errors)` : '';
       const cpu = `  ${r.cpuUs.toFixed(1).padStart(5)} µs CPU/req (${(base.cpuUs / r.cpuUs).toFixed(2)}x less)`;
-      process.stdout.write(`  ${name.padEnd(14)} ${r.rps.toFixed(0).padStart(9)} req/s  ${ratio.toFixed(2)}x node:http${cpu}${p99}${errors}  (rounds: ${r.rounds.join(', ')})\n`);
+      process.stdout.write(`  ${name.padEnd(14)} ${r.rps.toFixed(0).padStart(9)} req/s  ${ratio.toFixed(2)}x node:http${cpu}${p99}${errors}  (rounds: ${r.rounds.join(', ')}; wrk's core busy %: ${r.clientBusy.join(', ')})\n`);
     }
     const target = TARGETS[scenario.name];
     const ours = results.get('ours')!;
