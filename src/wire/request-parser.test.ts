@@ -58,6 +58,14 @@ const cases: Case[] = [
   { name: 'HTTP/1.0 without Host', input: 'GET / HTTP/1.0\r\n\r\n', want: ["head GET / origin 1.0 [] none close @0+18", "end"] },
   { name: 'HTTP/1.0 keep-alive', input: 'GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n', want: ["head GET / origin 1.0 [Connection: Keep-Alive] none keep-alive @0+42", "end"] },
   { name: 'HTTP/1.1 close', input: 'GET / HTTP/1.1\r\nHost: x\r\nConnection: foo, close\r\n\r\n', want: ["head GET / origin 1.1 [Host: x, Connection: foo, close] none close @0+51", "end"] },
+  // the usual single tokens take a path with no list split: every spelling must still count
+  { name: 'HTTP/1.1 Connection: close', input: 'GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', want: ["head GET / origin 1.1 [Host: x, Connection: close] none close @0+46", "end"] },
+  { name: 'HTTP/1.1 Connection: Close', input: 'GET / HTTP/1.1\r\nHost: x\r\nConnection: Close\r\n\r\n', want: ["head GET / origin 1.1 [Host: x, Connection: Close] none close @0+46", "end"] },
+  { name: 'HTTP/1.1 Connection: keep-alive', input: 'GET / HTTP/1.1\r\nHost: x\r\nConnection: keep-alive\r\n\r\n', want: ["head GET / origin 1.1 [Host: x, Connection: keep-alive] none keep-alive @0+51", "end"] },
+  { name: 'HTTP/1.0 Connection: keep-alive', input: 'GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n', want: ["head GET / origin 1.0 [Connection: keep-alive] none keep-alive @0+42", "end"] },
+  { name: 'HTTP/1.0 Connection: KEEP-ALIVE', input: 'GET / HTTP/1.0\r\nConnection: KEEP-ALIVE\r\n\r\n', want: ["head GET / origin 1.0 [Connection: KEEP-ALIVE] none keep-alive @0+42", "end"] },
+  { name: 'HTTP/1.0 Connection: keep-alive, close', input: 'GET / HTTP/1.0\r\nConnection: keep-alive, close\r\n\r\n', want: ["head GET / origin 1.0 [Connection: keep-alive, close] none close @0+49", "end"] },
+  { name: 'HTTP/1.1 Connection: closed is not close', input: 'GET / HTTP/1.1\r\nHost: x\r\nConnection: closed\r\n\r\n', want: ["head GET / origin 1.1 [Host: x, Connection: closed] none keep-alive @0+47", "end"] },
   { name: 'Expect 100-continue', input: 'PUT / HTTP/1.1\r\nHost: x\r\nExpect: 100-Continue\r\nContent-Length: 1\r\n\r\nz', want: ["head PUT / origin 1.1 [Host: x, Expect: 100-Continue, Content-Length: 1] length 1 keep-alive expect @0+68", "body \"z\"", "end"] },
   { name: 'Upgrade pauses after the message', input: 'GET / HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\nWS', want: ["head GET / origin 1.1 [Host: x, Connection: Upgrade, Upgrade: websocket] none keep-alive upgrade @0+68", "end", "paused at 68"] },
   // framing and smuggling shapes
