@@ -39,6 +39,9 @@ const TARGETS: Record<string, { min?: number; p99?: boolean }> = {
   'one request per connection, 10 connections': { min: 1.2 },
 };
 
+/** Above this share of busy time on wrk's core, a round measured the load generator rather than the server. */
+const CLIENT_BOUND_PERCENT = 95;
+
 /** Medians of one server's rounds: req/s, wrk's p99, and the server's CPU time per request in µs. */
 interface Measured {
   rps: number;
@@ -126,6 +129,8 @@ async function main(): Promise<void> {
       const ratio = pairedRatio(ours.rounds, base.rounds);
       const ofMedians = ours.rps / base.rps;
       process.stdout.write(`  target ours >= ${target.min}x node:http: ${ratio.toFixed(2)}x ${mark(ratio >= target.min)}  (median of the rounds' ratios; ratio of the medians ${ofMedians.toFixed(2)}x)\n`);
+      const bound = ours.clientBusy.filter((busy) => busy >= CLIENT_BOUND_PERCENT).length;
+      if (bound > 0) process.stdout.write(`  in ${bound} of ${ours.clientBusy.length} rounds wrk's core was >= ${CLIENT_BOUND_PERCENT}% busy while ours ran: there the figure is wrk's ceiling, a floor for ours\n`);
     }
     if (target?.p99 === true && ours.p99 !== undefined && base.p99 !== undefined) {
       process.stdout.write(`  target p99 ours <= node:http: ${ours.p99.toFixed(2)} vs ${base.p99.toFixed(2)} ms ${mark(ours.p99 <= base.p99)}\n`);
