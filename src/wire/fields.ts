@@ -161,7 +161,6 @@ function noteContentLength(value: string, facts: FramingFacts, offset: number): 
   }
 }
 
-/** listItems splits a comma list into lower-case, trimmed, non-empty items (RFC 9110 §5.6.1). */
 /** noteConnection records the Connection options that matter to framing and persistence. */
 function noteConnection(value: string, facts: FramingFacts): void {
   // One token as clients usually spell it: no list to split (that was ~200 bytes per request).
@@ -180,6 +179,7 @@ function noteConnection(value: string, facts: FramingFacts): void {
   }
 }
 
+/** listItems splits a comma list into lower-case, trimmed, non-empty items (RFC 9110 §5.6.1). */
 function listItems(value: string): string[] {
   const out: string[] = [];
   for (const part of value.split(',')) {
