@@ -35,6 +35,23 @@ export function newFacts(): FramingFacts {
   };
 }
 
+/**
+ * resetFacts clears `facts` for the next message in place: a new object per message was ~130 bytes
+ * of garbage per request. Nothing keeps a reference past the end of a head (endHead reads it there).
+ */
+export function resetFacts(facts: FramingFacts): void {
+  facts.hostCount = 0;
+  facts.contentLength = -1;
+  if (facts.codings.length > 0) facts.codings = [];
+  facts.hasTransferEncoding = false;
+  facts.connectionClose = false;
+  facts.connectionKeepAlive = false;
+  facts.connectionUpgrade = false;
+  facts.hasUpgrade = false;
+  facts.hasExpect = false;
+  facts.expectContinue = false;
+}
+
 /** What to do with a line that starts with whitespace (obs-fold, RFC 9112 §5.2). */
 export type FoldPolicy = 'reject' | 'join';
 

@@ -1,7 +1,7 @@
 import { parseChunkSizeLine } from './chunked.js';
 import { WireError, WireErrorCode } from './errors.js';
 import { HeaderList } from './headers.js';
-import { parseFieldLine, newFacts, type FoldPolicy, type FramingFacts } from './fields.js';
+import { parseFieldLine, newFacts, resetFacts, type FoldPolicy, type FramingFacts } from './fields.js';
 import type { Limits } from './limits.js';
 import type { BodyFraming, MessageSink } from './message.js';
 import { CR, indexOfByte, LF } from './token.js';
@@ -298,7 +298,7 @@ export abstract class MessageParser<Head> {
   private headDone(endOffset: number): void {
     const decision = this.endHead(this.messageOffset, endOffset - this.messageOffset, endOffset);
     this.raw = [];
-    this.facts = newFacts();
+    resetFacts(this.facts);
     this.fieldCount = 0;
     this.bodyReceived = 0;
     this.trailerRaw = undefined;
