@@ -1,4 +1,4 @@
-/** Statistics over interleaved bench rounds: medians, paired ratios, and the order contenders take turns in. */
+// Statistics over interleaved bench rounds: medians, paired ratios, and the order contenders take turns in.
 /** median of a non-empty list: every bench scenario reports the median of its interleaved rounds. */
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
